@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Lifecycle.Cli;
+
+var root = new RootCommand("Lifecycle: B2B customer-lifecycle marketing. Runs on SQLite by default, PostgreSQL with --db.");
+root.Options.Add(CliOptions.Db);
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(MigrateCommand.Create());
+return await CliExit.RunAsync(root, args);

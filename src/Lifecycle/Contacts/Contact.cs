@@ -1,0 +1,20 @@
+namespace Lifecycle.Contacts;
+
+/// <summary>A person. <see cref="Status"/> is the latest transition's target, kept here for fast queries.</summary>
+public sealed class Contact
+{
+    public required string Id { get; set; }
+    public string? Email { get; set; }
+    public string? FirstName { get; set; }
+    public string? LastName { get; set; }
+    public string? Title { get; set; }
+    public string? AccountId { get; set; }
+    public string? Country { get; set; }
+    public string? LeadSource { get; set; }
+    public string? CampaignId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateOnly? Birthday { get; set; }
+    public bool Consent { get; set; }
+    public ContactStatus? Status { get; set; }
+    public Dictionary<string, string> Custom { get; set; } = [];
+}

@@ -1,0 +1,9 @@
+namespace Lifecycle.Server;
+
+/// <summary>The REST API under /api: one line per capability, each mapping its own endpoints.</summary>
+internal static class ApiEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+    }
+}

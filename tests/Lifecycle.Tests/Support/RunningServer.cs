@@ -1,0 +1,54 @@
+using System.Net.Http.Headers;
+using Lifecycle.Access;
+using Lifecycle.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lifecycle.Tests.Support;
+
+/// <summary>The real server on a loopback port (Kestrel, real HTTP), on a throwaway database of one engine.</summary>
+public sealed class RunningServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RunningServer(WebApplication app, TestDatabase database, HttpClient client, Uri address)
+    {
+        _app = app;
+        Database = database;
+        Client = client;
+        Address = address;
+    }
+
+    public TestDatabase Database { get; }
+
+    /// <summary>A client that sends a valid secret API key.</summary>
+    public HttpClient Client { get; }
+
+    public Uri Address { get; }
+
+    public static async Task<RunningServer> StartAsync(string engine)
+    {
+        var database = await TestDatabase.CreateAsync(engine);
+        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], database.Database);
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        await using var db = database.Database.Open();
+        var key = await ApiKeys.CreateAsync(db, ApiKeyKind.Secret, "tests", TimeProvider.System);
+        var client = new HttpClient { BaseAddress = address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return new RunningServer(app, database, client, address);
+    }
+
+    /// <summary>A client with no API key, for checking what anonymous callers get.</summary>
+    public HttpClient AnonymousClient() => new() { BaseAddress = Address };
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
