@@ -41,6 +41,9 @@ public static class LifecycleServer
             document.Info.Description = "B2B customer-lifecycle marketing: contacts, accounts, campaigns, costs, deals, subscriptions, NPS and status transitions.";
             return Task.CompletedTask;
         }));
+        builder.Services.AddSingleton<Tracking.TrackingIngest>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Tracking.TrackingIngest>());
+        builder.Services.AddSingleton<Tracking.WriteKeys>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         configure?.Invoke(builder);
 
@@ -55,6 +58,7 @@ public static class LifecycleServer
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 
+        Tracking.TrackingEndpoints.MapTrackingEndpoints(app);
         var api = app.MapGroup("/api").RequireAuthorization();
         ApiEndpoints.Map(api);
         return app;

@@ -42,6 +42,7 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
         conventions.Properties<DealType>().HaveConversion<SnakeCaseEnumConverter<DealType>>();
         conventions.Properties<DealOutcome>().HaveConversion<SnakeCaseEnumConverter<DealOutcome>>();
         conventions.Properties<ApiKeyKind>().HaveConversion<SnakeCaseEnumConverter<ApiKeyKind>>();
+        conventions.Properties<TimestampFlag>().HaveConversion<SnakeCaseEnumConverter<TimestampFlag>>();
     }
 
     protected override void OnModelCreating(ModelBuilder model)
@@ -106,6 +107,7 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(t => new { t.ContactId, t.Timestamp });
             e.HasIndex(t => new { t.Name, t.Timestamp });
             e.HasIndex(t => t.AnonymousId);
+            e.Property(t => t.Flag).HasDefaultValue(TimestampFlag.None).HasSentinel(TimestampFlag.None);
         });
         model.Entity<ApiKey>(e =>
         {

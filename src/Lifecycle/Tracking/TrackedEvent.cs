@@ -15,5 +15,6 @@ public sealed class TrackedEvent
     public string? GroupId { get; set; }
     public DateTime Timestamp { get; set; }
     public DateTime ReceivedAt { get; set; }
+    public TimestampFlag Flag { get; set; }
     public required string Payload { get; set; }
 }

@@ -476,6 +476,13 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("contact_id");
 
+                    b.Property<string>("Flag")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("none")
+                        .HasColumnName("flag");
+
                     b.Property<string>("GroupId")
                         .HasColumnType("text")
                         .HasColumnName("group_id");

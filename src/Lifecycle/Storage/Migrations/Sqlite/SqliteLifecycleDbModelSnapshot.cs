@@ -463,6 +463,13 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("contact_id");
 
+                    b.Property<string>("Flag")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("none")
+                        .HasColumnName("flag");
+
                     b.Property<string>("GroupId")
                         .HasColumnType("TEXT")
                         .HasColumnName("group_id");

@@ -1,0 +1,156 @@
+using System.Data.Common;
+using System.Globalization;
+using Lifecycle.Storage;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Lifecycle.Tracking;
+
+/// <summary>One event row as written; the columns of the events table.</summary>
+public sealed record EventRow(
+    string MessageId, string Type, string? Name, string? ContactId, string? UserId, string? AnonymousId,
+    string? GroupId, DateTime Timestamp, DateTime ReceivedAt, TimestampFlag Flag, string Payload);
+
+/// <summary>
+/// Writes events that are not stored yet (by messageId), inside the caller's transaction, by the fastest plain
+/// path of each engine: prepared multi-row INSERTs on SQLite; on PostgreSQL array parameters (unnest) for small
+/// batches and binary COPY through a staging table for large ones. The one place where the engines differ.
+/// </summary>
+public static class EventStore
+{
+    private static readonly string[] Columns =
+        ["message_id", "type", "name", "contact_id", "user_id", "anonymous_id", "group_id", "timestamp", "received_at", "flag", "payload"];
+    private const int SqliteRowsPerStatement = 200;
+    private const int CopyThreshold = 5_000;
+
+    /// <returns>How many rows were new.</returns>
+    public static Task<int> InsertNewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventRow> rows, CancellationToken cancel) =>
+        connection switch
+        {
+            SqliteConnection sqlite => Task.FromResult(InsertSqlite(sqlite, (SqliteTransaction)transaction, rows)),
+            NpgsqlConnection postgres when rows.Count >= CopyThreshold => CopyPostgresAsync(postgres, rows, cancel),
+            NpgsqlConnection postgres => InsertPostgresAsync(postgres, rows, cancel),
+            _ => throw new NotSupportedException(connection.GetType().Name),
+        };
+
+    private static int InsertSqlite(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<EventRow> rows)
+    {
+        var inserted = 0;
+        SqliteCommand? full = null;
+        try
+        {
+            for (var start = 0; start < rows.Count; start += SqliteRowsPerStatement)
+            {
+                var count = Math.Min(SqliteRowsPerStatement, rows.Count - start);
+                var command = count == SqliteRowsPerStatement ? full ??= PrepareSqlite(connection, transaction, count) : PrepareSqlite(connection, transaction, count);
+                var parameters = command.Parameters;
+                for (var r = 0; r < count; r++)
+                {
+                    var row = rows[start + r];
+                    var p = r * Columns.Length;
+                    parameters[p].Value = row.MessageId;
+                    parameters[p + 1].Value = row.Type;
+                    parameters[p + 2].Value = (object?)row.Name ?? DBNull.Value;
+                    parameters[p + 3].Value = (object?)row.ContactId ?? DBNull.Value;
+                    parameters[p + 4].Value = (object?)row.UserId ?? DBNull.Value;
+                    parameters[p + 5].Value = (object?)row.AnonymousId ?? DBNull.Value;
+                    parameters[p + 6].Value = (object?)row.GroupId ?? DBNull.Value;
+                    parameters[p + 7].Value = SqliteInstant(row.Timestamp);
+                    parameters[p + 8].Value = SqliteInstant(row.ReceivedAt);
+                    parameters[p + 9].Value = SnakeCase.Of(row.Flag.ToString());
+                    parameters[p + 10].Value = row.Payload;
+                }
+                inserted += command.ExecuteNonQuery();
+                if (!ReferenceEquals(command, full)) command.Dispose();
+            }
+        }
+        finally
+        {
+            full?.Dispose();
+        }
+        return inserted;
+    }
+
+    private static SqliteCommand PrepareSqlite(SqliteConnection connection, SqliteTransaction transaction, int count)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var values = new System.Text.StringBuilder();
+        for (var r = 0; r < count; r++)
+        {
+            values.Append(r == 0 ? "(" : ",(");
+            for (var c = 0; c < Columns.Length; c++)
+            {
+                var name = $"$p{r}_{c}";
+                values.Append(c == 0 ? name : "," + name);
+                command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+            }
+            values.Append(')');
+        }
+        command.CommandText = $"INSERT INTO events ({string.Join(",", Columns)}) VALUES {values} ON CONFLICT (message_id) DO NOTHING";
+        command.Prepare();
+        return command;
+    }
+
+    /// <summary>EF Core's SQLite text form of a DateTime, so EF and raw SQL read and compare the same values.</summary>
+    public static string SqliteInstant(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+
+    private static async Task<int> InsertPostgresAsync(NpgsqlConnection connection, IReadOnlyList<EventRow> rows, CancellationToken cancel)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            INSERT INTO events ({string.Join(",", Columns)})
+            SELECT * FROM unnest(@message_id, @type, @name, @contact_id, @user_id, @anonymous_id, @group_id, @timestamp, @received_at, @flag, @payload)
+            ON CONFLICT (message_id) DO NOTHING
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("message_id", rows.Select(r => r.MessageId).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("type", rows.Select(r => r.Type).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("name", rows.Select(r => r.Name).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("contact_id", rows.Select(r => r.ContactId).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("user_id", rows.Select(r => r.UserId).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("anonymous_id", rows.Select(r => r.AnonymousId).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("group_id", rows.Select(r => r.GroupId).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<DateTime[]>("timestamp", rows.Select(r => r.Timestamp).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<DateTime[]>("received_at", rows.Select(r => r.ReceivedAt).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("flag", rows.Select(r => SnakeCase.Of(r.Flag.ToString())).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("payload", rows.Select(r => r.Payload).ToArray()));
+        return await command.ExecuteNonQueryAsync(cancel);
+    }
+
+    private static async Task<int> CopyPostgresAsync(NpgsqlConnection connection, IReadOnlyList<EventRow> rows, CancellationToken cancel)
+    {
+        await using (var create = new NpgsqlCommand(
+            "CREATE TEMP TABLE IF NOT EXISTS events_staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", connection))
+            await create.ExecuteNonQueryAsync(cancel);
+        await using (var copy = await connection.BeginBinaryImportAsync($"COPY events_staging ({string.Join(",", Columns)}) FROM STDIN (FORMAT BINARY)", cancel))
+        {
+            foreach (var row in rows)
+            {
+                await copy.StartRowAsync(cancel);
+                await copy.WriteAsync(row.MessageId, NpgsqlDbType.Varchar, cancel);
+                await copy.WriteAsync(row.Type, NpgsqlDbType.Text, cancel);
+                await WriteTextAsync(copy, row.Name, cancel);
+                await WriteTextAsync(copy, row.ContactId, cancel);
+                await WriteTextAsync(copy, row.UserId, cancel);
+                await WriteTextAsync(copy, row.AnonymousId, cancel);
+                await WriteTextAsync(copy, row.GroupId, cancel);
+                await copy.WriteAsync(row.Timestamp, NpgsqlDbType.TimestampTz, cancel);
+                await copy.WriteAsync(row.ReceivedAt, NpgsqlDbType.TimestampTz, cancel);
+                await copy.WriteAsync(SnakeCase.Of(row.Flag.ToString()), NpgsqlDbType.Text, cancel);
+                await copy.WriteAsync(row.Payload, NpgsqlDbType.Text, cancel);
+            }
+            await copy.CompleteAsync(cancel);
+        }
+        // DISTINCT ON keeps one row per messageId should the staged rows repeat one.
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO events SELECT DISTINCT ON (message_id) * FROM events_staging ON CONFLICT (message_id) DO NOTHING", connection);
+        var inserted = await insert.ExecuteNonQueryAsync(cancel);
+        await using var clear = new NpgsqlCommand("TRUNCATE events_staging", connection);
+        await clear.ExecuteNonQueryAsync(cancel);
+        return inserted;
+    }
+
+    private static Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancel) =>
+        value is null ? copy.WriteNullAsync(cancel) : copy.WriteAsync(value, NpgsqlDbType.Text, cancel);
+}
