@@ -41,6 +41,9 @@ public static class LifecycleServer
             document.Info.Description = "B2B customer-lifecycle marketing: contacts, accounts, campaigns, costs, deals, subscriptions, NPS and status transitions.";
             return Task.CompletedTask;
         }));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Lifecycle:Channels").Get<Tracking.ChannelRule[]>() is { Length: > 0 } rules
+            ? new Tracking.ChannelMapping(rules)
+            : Tracking.ChannelMapping.Default);
         builder.Services.AddSingleton<Tracking.TrackingIngest>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Tracking.TrackingIngest>());
         builder.Services.AddSingleton<Tracking.WriteKeys>();

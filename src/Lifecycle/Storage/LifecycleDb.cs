@@ -27,6 +27,7 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
     public DbSet<NpsResponse> NpsResponses => Set<NpsResponse>();
     public DbSet<TrackedEvent> Events => Set<TrackedEvent>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Identity> Identities => Set<Identity>();
 
     public abstract DatabaseEngine Engine { get; }
 
@@ -42,6 +43,7 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
         conventions.Properties<DealType>().HaveConversion<SnakeCaseEnumConverter<DealType>>();
         conventions.Properties<DealOutcome>().HaveConversion<SnakeCaseEnumConverter<DealOutcome>>();
         conventions.Properties<ApiKeyKind>().HaveConversion<SnakeCaseEnumConverter<ApiKeyKind>>();
+        conventions.Properties<IdentityKind>().HaveConversion<SnakeCaseEnumConverter<IdentityKind>>();
         conventions.Properties<TimestampFlag>().HaveConversion<SnakeCaseEnumConverter<TimestampFlag>>();
     }
 
@@ -108,6 +110,12 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(t => new { t.Name, t.Timestamp });
             e.HasIndex(t => t.AnonymousId);
             e.Property(t => t.Flag).HasDefaultValue(TimestampFlag.None).HasSentinel(TimestampFlag.None);
+        });
+        model.Entity<Identity>(e =>
+        {
+            e.ToTable("identities");
+            e.HasKey(i => new { i.Kind, i.Value });
+            e.HasIndex(i => i.ContactId);
         });
         model.Entity<ApiKey>(e =>
         {

@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using Dapper;
 using Lifecycle.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Database = Lifecycle.Storage.Database;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +14,7 @@ namespace Lifecycle.Tracking;
 /// whatever has queued up in a single transaction (group commit) and only then answers each request: so a 200
 /// always means committed, and many small requests share one commit instead of paying for one each.
 /// </summary>
-public sealed class TrackingIngest(Database database, TimeProvider clock, ILogger<TrackingIngest> log) : BackgroundService
+public sealed class TrackingIngest(Database database, TimeProvider clock, ChannelMapping channels, ILogger<TrackingIngest> log) : BackgroundService
 {
     private const int MaxRowsPerCommit = 20_000;
 
@@ -67,41 +69,65 @@ public sealed class TrackingIngest(Database database, TimeProvider clock, ILogge
     private async Task<int[]> CommitAsync(List<Pending> group)
     {
         await using var db = database.Open();
-        await db.Database.OpenConnectionAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
         var connection = db.Database.GetDbConnection();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var contacts = await ResolveContactsAsync(connection, transaction, group);
+        var dbTransaction = transaction.GetDbTransaction();
+        var contacts = await ResolveContactsAsync(connection, dbTransaction, group);
+        var receivedAt = clock.GetUtcNow().UtcDateTime;
         var inserted = new int[group.Count];
         for (var i = 0; i < group.Count; i++)
         {
             var rows = group[i].Messages.Select(m => new EventRow(
-                m.MessageId, m.Type, m.Name, m.UserId is { } u ? contacts.GetValueOrDefault(u) : null, m.UserId, m.AnonymousId,
-                m.GroupId, m.Timestamp, DateTime.SpecifyKind(clock.GetUtcNow().UtcDateTime, DateTimeKind.Utc), m.Flag, m.Payload)).ToList();
-            inserted[i] = await EventStore.InsertNewAsync(connection, transaction, rows, CancellationToken.None);
+                m.MessageId, m.Type, m.Name, ContactOf(m, contacts), m.UserId, m.AnonymousId,
+                m.GroupId, m.Timestamp, receivedAt, m.Flag, m.Payload)).ToList();
+            inserted[i] = await EventStore.InsertNewAsync(connection, dbTransaction, rows, CancellationToken.None);
         }
+        // After the events are in, so a visitor's page views in the same commit join the new contact too.
+        await new IdentityStitching(db, channels).StitchAsync(group.SelectMany(p => p.Messages), CancellationToken.None);
         await transaction.CommitAsync();
         return inserted;
     }
 
-    /// <summary>userId is a contact id or an e-mail address; map each to the contact it names, if any.</summary>
+    private static string? ContactOf(SegmentMessage message, Dictionary<string, string> contacts) =>
+        message.UserId is { } user && contacts.TryGetValue(user, out var byUser) ? byUser
+        : message.AnonymousId is { } anonymous && contacts.TryGetValue(AnonymousKey(anonymous), out var byAnonymous) ? byAnonymous
+        : null;
+
+    private static string AnonymousKey(string anonymousId) => "anonymous:" + anonymousId;
+
+    /// <summary>
+    /// Which contact each identifier names: userId as a contact id, an e-mail, or an id merged into another
+    /// contact; anonymousId once its visitor identified (keyed "anonymous:&lt;id&gt;").
+    /// </summary>
     private static async Task<Dictionary<string, string>> ResolveContactsAsync(
         System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, List<Pending> group)
     {
-        var userIds = group.SelectMany(p => p.Messages).Select(m => m.UserId).OfType<string>().Distinct().ToArray();
+        var messages = group.SelectMany(p => p.Messages).ToList();
+        var userIds = messages.Select(m => m.UserId).OfType<string>().Distinct().ToArray();
+        var anonymousIds = messages.Select(m => m.AnonymousId).OfType<string>().Distinct().ToArray();
+        var postgres = connection is Npgsql.NpgsqlConnection;
+        // Dapper expands IN @list on SQLite; Npgsql takes the arrays whole.
+        string In(string column, string parameter) => postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
         var found = new Dictionary<string, string>();
         foreach (var chunk in userIds.Chunk(500))
         {
             var emails = chunk.Select(u => u.Trim().ToLowerInvariant()).ToArray();
-            // Dapper expands IN @list on SQLite; Npgsql takes the arrays whole.
-            var sql = connection is Npgsql.NpgsqlConnection
-                ? "SELECT id, email FROM contacts WHERE id = ANY(@ids) OR email = ANY(@emails)"
-                : "SELECT id, email FROM contacts WHERE id IN @ids OR email IN @emails";
-            var rows = await connection.QueryAsync<(string Id, string? Email)>(sql, new { ids = chunk, emails }, transaction);
+            var rows = await connection.QueryAsync<(string Id, string? Email)>(
+                $"SELECT id, email FROM contacts WHERE {In("id", "ids")} OR {In("email", "emails")}", new { ids = chunk, emails }, transaction);
             foreach (var (id, email) in rows)
             {
                 found[id] = id;
                 if (email is not null) foreach (var u in chunk.Where(u => u.Trim().ToLowerInvariant() == email)) found.TryAdd(u, id);
             }
+            var merged = await connection.QueryAsync<(string Value, string ContactId)>(
+                $"SELECT value, contact_id FROM identities WHERE kind = 'user' AND {In("value", "ids")}", new { ids = chunk }, transaction);
+            foreach (var (value, contactId) in merged) found.TryAdd(value, contactId);
+        }
+        foreach (var chunk in anonymousIds.Chunk(500))
+        {
+            var linked = await connection.QueryAsync<(string Value, string ContactId)>(
+                $"SELECT value, contact_id FROM identities WHERE kind = 'anonymous' AND {In("value", "ids")}", new { ids = chunk }, transaction);
+            foreach (var (value, contactId) in linked) found[AnonymousKey(value)] = contactId;
         }
         return found;
     }

@@ -461,6 +461,34 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("subscriptions", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Tracking.Identity", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Value")
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("linked_at");
+
+                    b.HasKey("Kind", "Value")
+                        .HasName("pk_identities");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_identities_contact_id");
+
+                    b.ToTable("identities", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Tracking.TrackedEvent", b =>
                 {
                     b.Property<string>("MessageId")

@@ -448,6 +448,34 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("subscriptions", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Tracking.Identity", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Value")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("linked_at");
+
+                    b.HasKey("Kind", "Value")
+                        .HasName("pk_identities");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_identities_contact_id");
+
+                    b.ToTable("identities", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Tracking.TrackedEvent", b =>
                 {
                     b.Property<string>("MessageId")
