@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test against real parts: installs what is missing (PostgreSQL), starts a throwaway
-# PostgreSQL cluster on a loopback port, runs `dotnet test`, and stops the cluster.
+# Runs every test against real parts: installs what is missing (PostgreSQL, Debian's Chromium for the
+# browser tests), starts a throwaway PostgreSQL cluster on a loopback port, runs `dotnet test`, stops it.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/postgres.sh
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing chromium"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 
 work=$(mktemp -d /tmp/lifecycle-test.XXXXXX)
 trap 'stop_postgres "$work"; rm -rf "$work"' EXIT

@@ -62,6 +62,7 @@ public static class LifecycleServer
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 
         Tracking.TrackingEndpoints.MapTrackingEndpoints(app);
+        Tracking.ScriptEndpoint.MapTrackingScript(app);
         var api = app.MapGroup("/api").RequireAuthorization();
         ApiEndpoints.Map(api);
         return app;
