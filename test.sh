@@ -11,6 +11,14 @@ if [ ! -x /usr/bin/chromium ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "installing nodejs"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+# The real Segment and RudderStack clients for the conformance tests, pinned by package-lock.json.
+(cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
 work=$(mktemp -d /tmp/lifecycle-test.XXXXXX)
 trap 'stop_postgres "$work"; rm -rf "$work"' EXIT
 # Durability is not under test here; the benchmark runs with the defaults.
