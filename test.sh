@@ -16,8 +16,9 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
-# The real Segment and RudderStack clients for the conformance tests, pinned by package-lock.json.
-(cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+# The real Segment and RudderStack clients for the conformance tests, pinned by package-lock.json
+# (npm install, not npm ci: npm 11 here rejects the lock for optional platform packages it lists).
+(cd tests/conformance && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 
 work=$(mktemp -d /tmp/lifecycle-test.XXXXXX)
 trap 'stop_postgres "$work"; rm -rf "$work"' EXIT
