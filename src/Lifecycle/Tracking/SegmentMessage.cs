@@ -133,6 +133,12 @@ public static class SegmentMessages
             case JsonValueKind.Null: return null;
             case JsonValueKind.String:
                 var text = value.GetString()!;
+                if (text.Any(char.IsControl))
+                {
+                    // Ids and names are keys and labels: a control character (NUL above all) is a client bug.
+                    errors.Add(new(field, "must not contain control characters"));
+                    return null;
+                }
                 return text.Length == 0 ? null : text;
             case JsonValueKind.Number: return value.GetRawText();
             default:

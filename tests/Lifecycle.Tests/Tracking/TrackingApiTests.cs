@@ -156,3 +156,22 @@ public class TrackingApiTests
         Assert.Equal(["c-42", "c-42", null], linked);
     }
 }
+
+public class TrackingControlCharacterTests
+{
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_NUL_character_in_an_id_is_refused_not_a_500(string engine)
+    {
+        await using var server = await RunningServer.StartAsync(engine);
+        await using (var db = server.Database.Database.Open())
+        {
+            var key = await ApiKeys.CreateAsync(db, ApiKeyKind.Write, "w", TimeProvider.System);
+            server.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":")));
+        }
+        var response = await server.Client.PostAsync("/v1/track", new StringContent("""{"userId":"a\u0000b","event":"X\u0000","properties":{"note":"nul \u0000 inside"}}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("userId", body);
+        Assert.Contains("event", body);
+    }
+}
