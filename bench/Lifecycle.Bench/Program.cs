@@ -1,14 +1,24 @@
+using System.Globalization;
 using Lifecycle.Bench;
 
-// Benchmarks are not tests: run them by hand (see BENCHMARKS.md and bench/import.sh).
+// Benchmarks are not tests: run them by hand (see BENCHMARKS.md, bench/import.sh and bench/tracking.sh).
 return args switch
 {
     ["plain-events", var folder, var db] => await PlainEventWrite.RunAsync(folder, db),
+    ["tracking-load", var url, var key, var rate, var seconds] => await TrackingLoad.RunAsync(url, key, Number(rate), Number(seconds), null),
+    ["tracking-load", var url, var key, var rate, var seconds, var acked] => await TrackingLoad.RunAsync(url, key, Number(rate), Number(seconds), acked),
+    ["sample-events", var file, var count] => TrackingLoad.WriteSample(file, (int)Number(count)),
     _ => Usage(),
 };
 
+static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Lifecycle.Bench plain-events <dataset folder> <db connection string>");
+    Console.Error.WriteLine("""
+        usage: Lifecycle.Bench plain-events <dataset folder> <db connection string>
+               Lifecycle.Bench tracking-load <base url> <write key> <requests per second> <seconds> [acked ids file]
+               Lifecycle.Bench sample-events <file.jsonl> <count>
+        """);
     return 1;
 }
