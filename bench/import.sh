@@ -11,6 +11,7 @@ months=${MONTHS:-24}
 runs=${RUNS:-3}
 
 work=$(mktemp -d /tmp/lifecycle-bench.XXXXXX)
+chmod 755 "$work"  # the postgres user must reach its cluster folder inside
 trap 'stop_postgres "$work/pg-cluster"; rm -rf "$work"' EXIT
 dotnet build -c Release --nologo -v q src/Lifecycle.Cli >/dev/null
 dotnet build -c Release --nologo -v q bench/Lifecycle.Bench >/dev/null

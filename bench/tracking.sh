@@ -9,6 +9,7 @@ seconds=${SECONDS_PER_RUN:-20}
 command -v wrk >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 
 work=$(mktemp -d /tmp/lifecycle-bench-tracking.XXXXXX)
+chmod 755 "$work"  # the postgres user must reach its cluster folder inside
 server_pid=
 cleanup() { [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null; stop_postgres "$work/pg-cluster"; rm -rf "$work"; }
 trap cleanup EXIT
