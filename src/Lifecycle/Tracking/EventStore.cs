@@ -24,17 +24,34 @@ public static class EventStore
     private const int SqliteRowsPerStatement = 200;
     private const int CopyThreshold = 5_000;
 
+    /// <param name="insertedIds">When given, receives the messageIds that were new (the others were stored before).</param>
     /// <returns>How many rows were new.</returns>
-    public static Task<int> InsertNewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventRow> rows, CancellationToken cancel) =>
+    public static Task<int> InsertNewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventRow> rows,
+        CancellationToken cancel, HashSet<string>? insertedIds = null) =>
         connection switch
         {
-            SqliteConnection sqlite => Task.FromResult(InsertSqlite(sqlite, (SqliteTransaction)transaction, rows)),
-            NpgsqlConnection postgres when rows.Count >= CopyThreshold => CopyPostgresAsync(postgres, rows, cancel),
-            NpgsqlConnection postgres => InsertPostgresAsync(postgres, rows, cancel),
+            SqliteConnection sqlite => Task.FromResult(InsertSqlite(sqlite, (SqliteTransaction)transaction, rows, insertedIds)),
+            NpgsqlConnection postgres when rows.Count >= CopyThreshold => CopyPostgresAsync(postgres, rows, insertedIds, cancel),
+            NpgsqlConnection postgres => InsertPostgresAsync(postgres, rows, insertedIds, cancel),
             _ => throw new NotSupportedException(connection.GetType().Name),
         };
 
-    private static int InsertSqlite(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<EventRow> rows)
+    private static string Returning(HashSet<string>? insertedIds) => insertedIds is null ? "" : " RETURNING message_id";
+
+    private static async Task<int> ExecuteAsync(DbCommand command, HashSet<string>? insertedIds, CancellationToken cancel)
+    {
+        if (insertedIds is null) return await command.ExecuteNonQueryAsync(cancel);
+        var count = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancel);
+        while (await reader.ReadAsync(cancel))
+        {
+            insertedIds.Add(reader.GetString(0));
+            count++;
+        }
+        return count;
+    }
+
+    private static int InsertSqlite(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<EventRow> rows, HashSet<string>? insertedIds)
     {
         var inserted = 0;
         SqliteCommand? full = null;
@@ -43,7 +60,9 @@ public static class EventStore
             for (var start = 0; start < rows.Count; start += SqliteRowsPerStatement)
             {
                 var count = Math.Min(SqliteRowsPerStatement, rows.Count - start);
-                var command = count == SqliteRowsPerStatement ? full ??= PrepareSqlite(connection, transaction, count) : PrepareSqlite(connection, transaction, count);
+                var command = count == SqliteRowsPerStatement
+                    ? full ??= PrepareSqlite(connection, transaction, count, insertedIds)
+                    : PrepareSqlite(connection, transaction, count, insertedIds);
                 var parameters = command.Parameters;
                 for (var r = 0; r < count; r++)
                 {
@@ -61,7 +80,8 @@ public static class EventStore
                     parameters[p + 9].Value = SnakeCase.Of(row.Flag.ToString());
                     parameters[p + 10].Value = row.Payload;
                 }
-                inserted += command.ExecuteNonQuery();
+                // SQLite runs synchronously; the async wrapper completes at once.
+                inserted += ExecuteAsync(command, insertedIds, CancellationToken.None).GetAwaiter().GetResult();
                 if (!ReferenceEquals(command, full)) command.Dispose();
             }
         }
@@ -72,7 +92,7 @@ public static class EventStore
         return inserted;
     }
 
-    private static SqliteCommand PrepareSqlite(SqliteConnection connection, SqliteTransaction transaction, int count)
+    private static SqliteCommand PrepareSqlite(SqliteConnection connection, SqliteTransaction transaction, int count, HashSet<string>? insertedIds)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -88,7 +108,7 @@ public static class EventStore
             }
             values.Append(')');
         }
-        command.CommandText = $"INSERT INTO events ({string.Join(",", Columns)}) VALUES {values} ON CONFLICT (message_id) DO NOTHING";
+        command.CommandText = $"INSERT INTO events ({string.Join(",", Columns)}) VALUES {values} ON CONFLICT (message_id) DO NOTHING{Returning(insertedIds)}";
         command.Prepare();
         return command;
     }
@@ -96,13 +116,13 @@ public static class EventStore
     /// <summary>EF Core's SQLite text form of a DateTime, so EF and raw SQL read and compare the same values.</summary>
     public static string SqliteInstant(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
-    private static async Task<int> InsertPostgresAsync(NpgsqlConnection connection, IReadOnlyList<EventRow> rows, CancellationToken cancel)
+    private static async Task<int> InsertPostgresAsync(NpgsqlConnection connection, IReadOnlyList<EventRow> rows, HashSet<string>? insertedIds, CancellationToken cancel)
     {
         await using var command = new NpgsqlCommand(
             $"""
             INSERT INTO events ({string.Join(",", Columns)})
             SELECT * FROM unnest(@message_id, @type, @name, @contact_id, @user_id, @anonymous_id, @group_id, @timestamp, @received_at, @flag, @payload)
-            ON CONFLICT (message_id) DO NOTHING
+            ON CONFLICT (message_id) DO NOTHING{Returning(insertedIds)}
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<string[]>("message_id", rows.Select(r => r.MessageId).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<string[]>("type", rows.Select(r => r.Type).ToArray()));
@@ -115,10 +135,10 @@ public static class EventStore
         command.Parameters.Add(new NpgsqlParameter<DateTime[]>("received_at", rows.Select(r => r.ReceivedAt).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<string[]>("flag", rows.Select(r => SnakeCase.Of(r.Flag.ToString())).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<string[]>("payload", rows.Select(r => r.Payload).ToArray()));
-        return await command.ExecuteNonQueryAsync(cancel);
+        return await ExecuteAsync(command, insertedIds, cancel);
     }
 
-    private static async Task<int> CopyPostgresAsync(NpgsqlConnection connection, IReadOnlyList<EventRow> rows, CancellationToken cancel)
+    private static async Task<int> CopyPostgresAsync(NpgsqlConnection connection, IReadOnlyList<EventRow> rows, HashSet<string>? insertedIds, CancellationToken cancel)
     {
         await using (var create = new NpgsqlCommand(
             "CREATE TEMP TABLE IF NOT EXISTS events_staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", connection))
@@ -144,8 +164,8 @@ public static class EventStore
         }
         // DISTINCT ON keeps one row per messageId should the staged rows repeat one.
         await using var insert = new NpgsqlCommand(
-            $"INSERT INTO events SELECT DISTINCT ON (message_id) * FROM events_staging ON CONFLICT (message_id) DO NOTHING", connection);
-        var inserted = await insert.ExecuteNonQueryAsync(cancel);
+            $"INSERT INTO events SELECT DISTINCT ON (message_id) * FROM events_staging ON CONFLICT (message_id) DO NOTHING{Returning(insertedIds)}", connection);
+        var inserted = await ExecuteAsync(insert, insertedIds, cancel);
         await using var clear = new NpgsqlCommand("TRUNCATE events_staging", connection);
         await clear.ExecuteNonQueryAsync(cancel);
         return inserted;

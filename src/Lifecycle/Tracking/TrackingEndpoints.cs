@@ -82,7 +82,7 @@ public static class TrackingEndpoints
                 var index = 0;
                 foreach (var item in batch.EnumerateArray())
                 {
-                    if (Encoding.UTF8.GetByteCount(item.GetRawText()) > SegmentMessages.MaxMessageBytes)
+                    if (System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(item).Length > SegmentMessages.MaxMessageBytes)
                         errors[$"batch[{index}]"] = [$"message larger than {SegmentMessages.MaxMessageBytes / 1024} KB"];
                     else
                         Collect(SegmentMessages.Read(item, null, receivedAt, sentAt, NewMessageId), $"batch[{index}]", accepted, errors);

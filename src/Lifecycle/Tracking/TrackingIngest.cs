@@ -74,14 +74,13 @@ public sealed class TrackingIngest(Database database, TimeProvider clock, Channe
         var dbTransaction = transaction.GetDbTransaction();
         var contacts = await ResolveContactsAsync(connection, dbTransaction, group);
         var receivedAt = clock.GetUtcNow().UtcDateTime;
-        var inserted = new int[group.Count];
-        for (var i = 0; i < group.Count; i++)
-        {
-            var rows = group[i].Messages.Select(m => new EventRow(
-                m.MessageId, m.Type, m.Name, ContactOf(m, contacts), m.UserId, m.AnonymousId,
-                m.GroupId, m.Timestamp, receivedAt, m.Flag, m.Payload)).ToList();
-            inserted[i] = await EventStore.InsertNewAsync(connection, dbTransaction, rows, CancellationToken.None);
-        }
+        // One statement for the whole group; the ids it reports as new give each request its own count.
+        var rows = group.SelectMany(p => p.Messages).Select(m => new EventRow(
+            m.MessageId, m.Type, m.Name, ContactOf(m, contacts), m.UserId, m.AnonymousId,
+            m.GroupId, m.Timestamp, receivedAt, m.Flag, m.Payload)).ToList();
+        var newIds = new HashSet<string>();
+        await EventStore.InsertNewAsync(connection, dbTransaction, rows, CancellationToken.None, newIds);
+        var inserted = group.Select(p => p.Messages.Count(m => newIds.Remove(m.MessageId))).ToArray();
         // After the events are in, so a visitor's page views in the same commit join the new contact too.
         await new IdentityStitching(db, channels).StitchAsync(group.SelectMany(p => p.Messages), CancellationToken.None);
         await transaction.CommitAsync();
@@ -109,26 +108,38 @@ public sealed class TrackingIngest(Database database, TimeProvider clock, Channe
         // Dapper expands IN @list on SQLite; Npgsql takes the arrays whole.
         string In(string column, string parameter) => postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
         var found = new Dictionary<string, string>();
-        foreach (var chunk in userIds.Chunk(500))
+        if (userIds.Length == 0 && anonymousIds.Length == 0) return found;
+        // One round trip per 2,000 ids (SQLite's parameter limit): what each userId (as id, e-mail or merged id)
+        // and each anonymousId names.
+        var rows = new List<(string Kind, string Value, string ContactId)>();
+        const int chunk = 2000;
+        for (var start = 0; start < Math.Max(userIds.Length, anonymousIds.Length); start += chunk)
         {
-            var emails = chunk.Select(u => u.Trim().ToLowerInvariant()).ToArray();
-            var rows = await connection.QueryAsync<(string Id, string? Email)>(
-                $"SELECT id, email FROM contacts WHERE {In("id", "ids")} OR {In("email", "emails")}", new { ids = chunk, emails }, transaction);
-            foreach (var (id, email) in rows)
+            var ids = userIds.Skip(start).Take(chunk).ToArray();
+            var emails = ids.Select(u => u.Trim().ToLowerInvariant()).Distinct().ToArray();
+            var anonymous = anonymousIds.Skip(start).Take(chunk).ToArray();
+            rows.AddRange(await connection.QueryAsync<(string Kind, string Value, string ContactId)>(
+                $"""
+                SELECT 'id', id, id FROM contacts WHERE {In("id", "ids")}
+                UNION ALL SELECT 'email', email, id FROM contacts WHERE {In("email", "emails")}
+                UNION ALL SELECT kind, value, contact_id FROM identities
+                  WHERE (kind = 'user' AND {In("value", "ids")}) OR (kind = 'anonymous' AND {In("value", "anonymous")})
+                """,
+                new { ids, emails, anonymous }, transaction));
+        }
+        var byEmail = new Dictionary<string, string>();
+        foreach (var (kind, value, contactId) in rows)
+        {
+            switch (kind)
             {
-                found[id] = id;
-                if (email is not null) foreach (var u in chunk.Where(u => u.Trim().ToLowerInvariant() == email)) found.TryAdd(u, id);
+                case "id": found[value] = contactId; break;
+                case "email": byEmail[value] = contactId; break;
+                case "user": found.TryAdd(value, contactId); break;
+                case "anonymous": found[AnonymousKey(value)] = contactId; break;
             }
-            var merged = await connection.QueryAsync<(string Value, string ContactId)>(
-                $"SELECT value, contact_id FROM identities WHERE kind = 'user' AND {In("value", "ids")}", new { ids = chunk }, transaction);
-            foreach (var (value, contactId) in merged) found.TryAdd(value, contactId);
         }
-        foreach (var chunk in anonymousIds.Chunk(500))
-        {
-            var linked = await connection.QueryAsync<(string Value, string ContactId)>(
-                $"SELECT value, contact_id FROM identities WHERE kind = 'anonymous' AND {In("value", "ids")}", new { ids = chunk }, transaction);
-            foreach (var (value, contactId) in linked) found[AnonymousKey(value)] = contactId;
-        }
+        foreach (var userId in userIds)
+            if (!found.ContainsKey(userId) && byEmail.TryGetValue(userId.Trim().ToLowerInvariant(), out var contact)) found[userId] = contact;
         return found;
     }
 }
