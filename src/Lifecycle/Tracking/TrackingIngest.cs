@@ -74,13 +74,24 @@ public sealed class TrackingIngest(Database database, TimeProvider clock, Channe
         var dbTransaction = transaction.GetDbTransaction();
         var contacts = await ResolveContactsAsync(connection, dbTransaction, group);
         var receivedAt = clock.GetUtcNow().UtcDateTime;
-        // One statement for the whole group; the ids it reports as new give each request its own count.
-        var rows = group.SelectMany(p => p.Messages).Select(m => new EventRow(
-            m.MessageId, m.Type, m.Name, ContactOf(m, contacts), m.UserId, m.AnonymousId,
-            m.GroupId, m.Timestamp, receivedAt, m.Flag, m.Payload)).ToList();
-        var newIds = new HashSet<string>();
-        await EventStore.InsertNewAsync(connection, dbTransaction, rows, CancellationToken.None, newIds);
-        var inserted = group.Select(p => p.Messages.Count(m => newIds.Remove(m.MessageId))).ToArray();
+        EventRow Row(SegmentMessage m) => new(m.MessageId, m.Type, m.Name, ContactOf(m, contacts), m.UserId, m.AnonymousId,
+            m.GroupId, m.Timestamp, receivedAt, m.Flag, m.Payload);
+        int[] inserted;
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            // A round trip costs more than the statement: one INSERT for the group, and the ids it reports as
+            // new give each request its own count.
+            var newIds = new HashSet<string>();
+            await EventStore.InsertNewAsync(connection, dbTransaction, group.SelectMany(p => p.Messages).Select(Row).ToList(), CancellationToken.None, newIds);
+            inserted = group.Select(p => p.Messages.Count(m => newIds.Remove(m.MessageId))).ToArray();
+        }
+        else
+        {
+            // In-process SQLite: statements are cheap and RETURNING is not, so each request's rows go on their own.
+            inserted = new int[group.Count];
+            for (var i = 0; i < group.Count; i++)
+                inserted[i] = await EventStore.InsertNewAsync(connection, dbTransaction, group[i].Messages.Select(Row).ToList(), CancellationToken.None);
+        }
         // After the events are in, so a visitor's page views in the same commit join the new contact too.
         await new IdentityStitching(db, channels).StitchAsync(group.SelectMany(p => p.Messages), CancellationToken.None);
         await transaction.CommitAsync();
