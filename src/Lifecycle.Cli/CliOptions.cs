@@ -33,7 +33,7 @@ internal static class CliExit
         }
         try
         {
-            return await parse.InvokeAsync();
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (BadInputException e)
         {
