@@ -6,6 +6,7 @@ root.Options.Add(CliOptions.Db);
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ImportExportCommands.Import());
 root.Subcommands.Add(ImportExportCommands.Export());
 return await CliExit.RunAsync(root, args);
