@@ -121,3 +121,21 @@ public class ImportExportTests
         }
     }
 }
+
+public class DemoRoundTripTests
+{
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_demo_dataset_imports_and_exports_to_the_same_bytes(string engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        var folder = Directory.CreateTempSubdirectory("lifecycle-demo-").FullName;
+        Lifecycle.Demo.DemoFolder.Write(folder, new Lifecycle.Demo.DemoOptions(400, 12, 3, new DateOnly(2026, 6, 1)));
+        await new DatasetImporter(db.Database, TimeProvider.System).ImportFolderAsync(folder);
+        var exported = Directory.CreateTempSubdirectory("lifecycle-export-").FullName;
+        await new DatasetExporter(db.Database).ExportFolderAsync(exported);
+        foreach (var file in Directory.GetFiles(folder, "*.csv"))
+            Assert.True(File.ReadAllBytes(file).SequenceEqual(File.ReadAllBytes(Path.Combine(exported, Path.GetFileName(file)))), Path.GetFileName(file));
+        Assert.Equal(File.ReadAllLines(Path.Combine(folder, "events.jsonl")).Order(StringComparer.Ordinal),
+            File.ReadAllLines(Path.Combine(exported, "events.jsonl")).Order(StringComparer.Ordinal));
+    }
+}
