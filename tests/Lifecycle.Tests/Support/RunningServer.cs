@@ -28,6 +28,8 @@ public sealed class RunningServer : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<RunningServer> StartAsync(string engine)
     {
         var database = await TestDatabase.CreateAsync(engine);
