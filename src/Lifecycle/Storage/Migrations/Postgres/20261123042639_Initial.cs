@@ -140,11 +140,26 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     group_id = table.Column<string>(type: "text", nullable: true),
                     timestamp = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     received_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    flag = table.Column<string>(type: "text", nullable: false, defaultValue: "none"),
                     payload = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_events", x => x.message_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "identities",
+                columns: table => new
+                {
+                    kind = table.Column<string>(type: "text", nullable: false),
+                    value = table.Column<string>(type: "text", nullable: false),
+                    contact_id = table.Column<string>(type: "text", nullable: false),
+                    linked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_identities", x => new { x.kind, x.value });
                 });
 
             migrationBuilder.CreateTable(
@@ -250,6 +265,11 @@ namespace Lifecycle.Storage.Migrations.Postgres
                 columns: new[] { "name", "timestamp" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_identities_contact_id",
+                table: "identities",
+                column: "contact_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_nps_responses_contact_id_responded_at",
                 table: "nps_responses",
                 columns: new[] { "contact_id", "responded_at" },
@@ -300,6 +320,9 @@ namespace Lifecycle.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "events");
+
+            migrationBuilder.DropTable(
+                name: "identities");
 
             migrationBuilder.DropTable(
                 name: "nps_responses");

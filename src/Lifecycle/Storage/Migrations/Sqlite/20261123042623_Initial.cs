@@ -139,11 +139,26 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     group_id = table.Column<string>(type: "TEXT", nullable: true),
                     timestamp = table.Column<DateTime>(type: "TEXT", nullable: false),
                     received_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    flag = table.Column<string>(type: "TEXT", nullable: false, defaultValue: "none"),
                     payload = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_events", x => x.message_id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "identities",
+                columns: table => new
+                {
+                    kind = table.Column<string>(type: "TEXT", nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false),
+                    contact_id = table.Column<string>(type: "TEXT", nullable: false),
+                    linked_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_identities", x => new { x.kind, x.value });
                 });
 
             migrationBuilder.CreateTable(
@@ -249,6 +264,11 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                 columns: new[] { "name", "timestamp" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_identities_contact_id",
+                table: "identities",
+                column: "contact_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_nps_responses_contact_id_responded_at",
                 table: "nps_responses",
                 columns: new[] { "contact_id", "responded_at" },
@@ -299,6 +319,9 @@ namespace Lifecycle.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "events");
+
+            migrationBuilder.DropTable(
+                name: "identities");
 
             migrationBuilder.DropTable(
                 name: "nps_responses");

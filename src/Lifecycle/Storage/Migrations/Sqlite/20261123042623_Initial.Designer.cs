@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Lifecycle.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteLifecycleDb))]
-    [Migration("20261123032538_EventTimestampFlag")]
-    partial class EventTimestampFlag
+    [Migration("20261123042623_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -449,6 +449,34 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_subscriptions_account_id");
 
                     b.ToTable("subscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Tracking.Identity", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Value")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("linked_at");
+
+                    b.HasKey("Kind", "Value")
+                        .HasName("pk_identities");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_identities_contact_id");
+
+                    b.ToTable("identities", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Tracking.TrackedEvent", b =>
