@@ -49,11 +49,13 @@ for run in $(seq "$runs"); do
   "${cli[@]}" --db "$pg=bench_import" import "$work/rest" >/dev/null
   measure postgres_import "${cli[@]}" --db "$pg=bench_import" import "$work/events"
   "${plain[@]}" "$work/all" "$pg=bench_plain" | sed 's/^{/{"run":"postgres_plain",/' | tee -a "$work/results.jsonl"
-  # Whole-folder import (all files) for peak memory of the complete import.
-  psql_admin "DROP DATABASE bench_import"; psql_admin "CREATE DATABASE bench_import"
-  measure postgres_full_import "${cli[@]}" --db "$pg=bench_import" import "$work/all"
-  rm -f "$work"/*.db*
-  measure sqlite_full_import "${cli[@]}" --db "$work/import.db" import "$work/all"
+  if [ "$run" = 1 ]; then
+    # Whole-folder import (every file), once: its time and the peak memory of a complete import.
+    psql_admin "DROP DATABASE bench_import"; psql_admin "CREATE DATABASE bench_import"
+    measure postgres_full_import "${cli[@]}" --db "$pg=bench_import" import "$work/all"
+    rm -f "$work"/*.db*
+    measure sqlite_full_import "${cli[@]}" --db "$work/import.db" import "$work/all"
+  fi
 done
 
 /usr/bin/python3 - "$work/results.jsonl" <<'PY'

@@ -90,6 +90,8 @@ public sealed class DatasetImporter(Database database, TimeProvider clock)
 
     private async Task<(long Rows, long New)> ImportEventsAsync(string path, IProgress<ImportProgress>? progress, CancellationToken cancel)
     {
+        // Streamed: only the contact lookup and one batch are in memory. A messageId seen before (in the database or
+        // earlier in the file) is a retry and is skipped, as the tracking API does.
         await using var db = database.Open();
         var contacts = await db.Contacts.AsNoTracking().Select(c => new { c.Id, c.Email }).ToListAsync(cancel);
         var byId = contacts.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
@@ -100,8 +102,8 @@ public sealed class DatasetImporter(Database database, TimeProvider clock)
         var connection = db.Database.GetDbConnection();
         var tx = transaction.GetDbTransaction();
         var batch = new List<EventRow>(EventBatch);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         long rows = 0, added = 0;
+        var likelyNew = true; // until a batch meets stored events, as a first import never does
         using var reader = new StreamReader(path, System.Text.Encoding.UTF8, true, 1 << 16);
         var line = 0;
         while (await reader.ReadLineAsync(cancel) is { } text)
@@ -109,17 +111,18 @@ public sealed class DatasetImporter(Database database, TimeProvider clock)
             line++;
             if (string.IsNullOrWhiteSpace(text)) continue;
             var row = EventLine.Parse(text.TrimEnd('\r'), line, receivedAt, byId, byEmail);
-            if (!seen.Add(row.MessageId)) throw new ImportException(DatasetFiles.Events, line, null, "messageId", $"'{row.MessageId}' appears twice in the file");
             batch.Add(row);
             rows++;
             if (batch.Count == EventBatch)
             {
-                added += await EventStore.InsertNewAsync(connection, tx, batch, cancel);
+                var inserted = await EventStore.InsertNewAsync(connection, tx, batch, cancel, likelyNew: likelyNew);
+                likelyNew &= inserted == batch.Count;
+                added += inserted;
                 batch.Clear();
                 progress?.Report(new ImportProgress(DatasetFiles.Events, rows));
             }
         }
-        if (batch.Count > 0) added += await EventStore.InsertNewAsync(connection, tx, batch, cancel);
+        if (batch.Count > 0) added += await EventStore.InsertNewAsync(connection, tx, batch, cancel, likelyNew: likelyNew);
         progress?.Report(new ImportProgress(DatasetFiles.Events, rows));
         await transaction.CommitAsync(cancel);
         return (rows, added);

@@ -25,12 +25,15 @@ public static class EventStore
     private const int CopyThreshold = 5_000;
 
     /// <param name="insertedIds">When given, receives the messageIds that were new (the others were stored before).</param>
+    /// <param name="likelyNew">The caller expects no stored messageId among the rows (a first import): large batches on
+    /// PostgreSQL then COPY straight into the table, and fall back to the staging path only if one was stored.</param>
     /// <returns>How many rows were new.</returns>
     public static Task<int> InsertNewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventRow> rows,
-        CancellationToken cancel, HashSet<string>? insertedIds = null) =>
+        CancellationToken cancel, HashSet<string>? insertedIds = null, bool likelyNew = false) =>
         connection switch
         {
             SqliteConnection sqlite => Task.FromResult(InsertSqlite(sqlite, (SqliteTransaction)transaction, rows, insertedIds)),
+            NpgsqlConnection postgres when rows.Count >= CopyThreshold && likelyNew && insertedIds is null => CopyDirectOrStagedAsync(postgres, rows, cancel),
             NpgsqlConnection postgres when rows.Count >= CopyThreshold => CopyPostgresAsync(postgres, rows, insertedIds, cancel),
             NpgsqlConnection postgres => InsertPostgresAsync(postgres, rows, insertedIds, cancel),
             _ => throw new NotSupportedException(connection.GetType().Name),
@@ -138,12 +141,44 @@ public static class EventStore
         return await ExecuteAsync(command, insertedIds, cancel);
     }
 
+    /// <summary>COPY into the table itself under a savepoint; a duplicate messageId undoes it and takes the staging path.</summary>
+    private static async Task<int> CopyDirectOrStagedAsync(NpgsqlConnection connection, IReadOnlyList<EventRow> rows, CancellationToken cancel)
+    {
+        await Execute(connection, "SAVEPOINT events_copy", cancel);
+        try
+        {
+            await CopyAsync(connection, "events", rows, cancel);
+            await Execute(connection, "RELEASE SAVEPOINT events_copy", cancel);
+            return rows.Count;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await Execute(connection, "ROLLBACK TO SAVEPOINT events_copy", cancel);
+            return await CopyPostgresAsync(connection, rows, null, cancel);
+        }
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancel)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancel);
+    }
+
     private static async Task<int> CopyPostgresAsync(NpgsqlConnection connection, IReadOnlyList<EventRow> rows, HashSet<string>? insertedIds, CancellationToken cancel)
     {
-        await using (var create = new NpgsqlCommand(
-            "CREATE TEMP TABLE IF NOT EXISTS events_staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", connection))
-            await create.ExecuteNonQueryAsync(cancel);
-        await using (var copy = await connection.BeginBinaryImportAsync($"COPY events_staging ({string.Join(",", Columns)}) FROM STDIN (FORMAT BINARY)", cancel))
+        await Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS events_staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", cancel);
+        await CopyAsync(connection, "events_staging", rows, cancel);
+        // A messageId repeated inside the batch conflicts with its first copy and is skipped like any stored one.
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO events SELECT * FROM events_staging ON CONFLICT (message_id) DO NOTHING{Returning(insertedIds)}", connection);
+        var inserted = await ExecuteAsync(insert, insertedIds, cancel);
+        await Execute(connection, "TRUNCATE events_staging", cancel);
+        return inserted;
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<EventRow> rows, CancellationToken cancel)
+    {
+        await using (var copy = await connection.BeginBinaryImportAsync($"COPY {table} ({string.Join(",", Columns)}) FROM STDIN (FORMAT BINARY)", cancel))
         {
             foreach (var row in rows)
             {
@@ -162,13 +197,6 @@ public static class EventStore
             }
             await copy.CompleteAsync(cancel);
         }
-        // DISTINCT ON keeps one row per messageId should the staged rows repeat one.
-        await using var insert = new NpgsqlCommand(
-            $"INSERT INTO events SELECT DISTINCT ON (message_id) * FROM events_staging ON CONFLICT (message_id) DO NOTHING{Returning(insertedIds)}", connection);
-        var inserted = await ExecuteAsync(insert, insertedIds, cancel);
-        await using var clear = new NpgsqlCommand("TRUNCATE events_staging", connection);
-        await clear.ExecuteNonQueryAsync(cancel);
-        return inserted;
     }
 
     private static Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancel) =>

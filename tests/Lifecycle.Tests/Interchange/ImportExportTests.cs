@@ -139,3 +139,34 @@ public class DemoRoundTripTests
             File.ReadAllLines(Path.Combine(exported, "events.jsonl")).Order(StringComparer.Ordinal));
     }
 }
+
+public class LargeEventImportTests
+{
+    private static string EventsFolder(int from, int count, int repeatEvery = 0)
+    {
+        var folder = Directory.CreateTempSubdirectory("lifecycle-events-").FullName;
+        using var writer = new StreamWriter(Path.Combine(folder, "events.jsonl"));
+        for (var i = from; i < from + count; i++)
+        {
+            writer.Write($$"""{"type":"track","event":"Page Scrolled","userId":"u{{i % 50}}","messageId":"m{{i}}","timestamp":"2026-03-01T10:00:00Z"}""" + "\n");
+            if (repeatEvery > 0 && i % repeatEvery == 0)
+                writer.Write($$"""{"type":"track","event":"Page Scrolled","userId":"u{{i % 50}}","messageId":"m{{i}}","timestamp":"2026-03-01T10:00:00Z"}""" + "\n");
+        }
+        return folder;
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Batches_large_enough_for_COPY_stay_idempotent_when_they_overlap_stored_events(string engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        var importer = new DatasetImporter(db.Database, TimeProvider.System);
+        // 25,000 new events (two full batches go the direct COPY way), with every 1,000th line repeated in the file.
+        var first = await importer.ImportFolderAsync(EventsFolder(0, 25_000, repeatEvery: 1000));
+        Assert.Equal((25_025L, 25_000L), (first[0].Rows, first[0].New));
+        // Overlapping: m20000…m44999, of which 20,000 are new; the first batch meets stored ids and falls back.
+        var second = await importer.ImportFolderAsync(EventsFolder(20_000, 25_000));
+        Assert.Equal((25_000L, 20_000L), (second[0].Rows, second[0].New));
+        await using var context = db.Database.Open();
+        Assert.Equal(45_000, await context.Events.CountAsync());
+    }
+}
