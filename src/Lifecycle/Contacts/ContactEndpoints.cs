@@ -115,21 +115,11 @@ public static class ContactEndpoints
         ContactStatusNames.TryParse(change.To, out var to);
 
         var at = change.At?.ToUniversalTime() ?? clock.GetUtcNow().UtcDateTime;
-        var latest = await db.Transitions.Where(t => t.ContactId == id).OrderByDescending(t => t.At).Select(t => (DateTime?)t.At).FirstOrDefaultAsync();
-        if (latest is { } last && at < last)
-            return Validation.Unprocessable($"'at' ({at:O}) is before the contact's latest transition ({last:O}); history is never rewritten");
-        var decision = StatusRules.Decide(contact.Status, to, change.Reason);
-        if (!decision.Allowed) return Validation.Conflict(decision.Refusal!);
-
-        var transition = new Transition
-        {
-            ContactId = id, FromStatus = contact.Status, ToStatus = to, At = at, Reason = change.Reason?.Trim(), Actor = "api",
-            CampaignId = change.CampaignId ?? contact.CampaignId,
-        };
-        db.Transitions.Add(transition);
-        contact.Status = to;
+        var result = await StatusChanges.ChangeAsync(db, contact, to, at, change.Reason, "api", change.CampaignId);
+        if (result.OutOfOrder) return Validation.Unprocessable(result.Decision.Refusal!);
+        if (!result.Applied) return Validation.Conflict(result.Decision.Refusal!);
         await db.SaveChangesAsync();
-        return TypedResults.Created($"/api/contacts/{id}/transitions", new { transition, rule = decision.Rule });
+        return TypedResults.Created($"/api/contacts/{id}/transitions", new { transition = result.Transition, rule = result.Decision.Rule });
     }
 
     private static async Task<IResult> Transitions(LifecycleDb db, string id)

@@ -123,6 +123,9 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(k => k.Hash).IsUnique();
         });
 
+        // Capabilities added later configure their own tables next to their code (IEntityTypeConfiguration<T>).
+        model.ApplyConfigurationsFromAssembly(typeof(LifecycleDb).Assembly);
+
         foreach (var entity in model.Model.GetEntityTypes())
         {
             foreach (var property in entity.GetProperties())
