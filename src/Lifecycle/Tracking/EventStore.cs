@@ -23,17 +23,20 @@ public static class EventStore
         ["message_id", "type", "name", "contact_id", "user_id", "anonymous_id", "group_id", "timestamp", "received_at", "flag", "payload"];
     private const int SqliteRowsPerStatement = 200;
     private const int CopyThreshold = 5_000;
+    // Below this a savepoint and a COPY cost more round trips than one INSERT … SELECT unnest.
+    private const int DirectCopyThreshold = 500;
 
     /// <param name="insertedIds">When given, receives the messageIds that were new (the others were stored before).</param>
-    /// <param name="likelyNew">The caller expects no stored messageId among the rows (a first import): large batches on
-    /// PostgreSQL then COPY straight into the table, and fall back to the staging path only if one was stored.</param>
+    /// <param name="likelyNew">The caller expects no stored messageId among the rows (live tracking, a first import):
+    /// batches on PostgreSQL then COPY straight into the table, and fall back to the staging path only if one was
+    /// stored or repeated.</param>
     /// <returns>How many rows were new.</returns>
     public static Task<int> InsertNewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EventRow> rows,
         CancellationToken cancel, HashSet<string>? insertedIds = null, bool likelyNew = false) =>
         connection switch
         {
             SqliteConnection sqlite => Task.FromResult(InsertSqlite(sqlite, (SqliteTransaction)transaction, rows, insertedIds)),
-            NpgsqlConnection postgres when rows.Count >= CopyThreshold && likelyNew && insertedIds is null => CopyDirectOrStagedAsync(postgres, rows, cancel),
+            NpgsqlConnection postgres when rows.Count >= DirectCopyThreshold && likelyNew => CopyDirectOrStagedAsync(postgres, rows, insertedIds, cancel),
             NpgsqlConnection postgres when rows.Count >= CopyThreshold => CopyPostgresAsync(postgres, rows, insertedIds, cancel),
             NpgsqlConnection postgres => InsertPostgresAsync(postgres, rows, insertedIds, cancel),
             _ => throw new NotSupportedException(connection.GetType().Name),
@@ -142,19 +145,21 @@ public static class EventStore
     }
 
     /// <summary>COPY into the table itself under a savepoint; a duplicate messageId undoes it and takes the staging path.</summary>
-    private static async Task<int> CopyDirectOrStagedAsync(NpgsqlConnection connection, IReadOnlyList<EventRow> rows, CancellationToken cancel)
+    private static async Task<int> CopyDirectOrStagedAsync(NpgsqlConnection connection, IReadOnlyList<EventRow> rows,
+        HashSet<string>? insertedIds, CancellationToken cancel)
     {
         await Execute(connection, "SAVEPOINT events_copy", cancel);
         try
         {
             await CopyAsync(connection, "events", rows, cancel);
             await Execute(connection, "RELEASE SAVEPOINT events_copy", cancel);
+            insertedIds?.UnionWith(rows.Select(r => r.MessageId));
             return rows.Count;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             await Execute(connection, "ROLLBACK TO SAVEPOINT events_copy", cancel);
-            return await CopyPostgresAsync(connection, rows, null, cancel);
+            return await CopyPostgresAsync(connection, rows, insertedIds, cancel);
         }
     }
 

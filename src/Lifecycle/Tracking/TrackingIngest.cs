@@ -79,10 +79,11 @@ public sealed class TrackingIngest(Database database, TimeProvider clock, Channe
         int[] inserted;
         if (connection is Npgsql.NpgsqlConnection)
         {
-            // A round trip costs more than the statement: one INSERT for the group, and the ids it reports as
-            // new give each request its own count.
+            // A round trip costs more than the statement: one write for the group (a COPY, as live messages are
+            // almost always new), and the ids it reports as new give each request its own count.
             var newIds = new HashSet<string>();
-            await EventStore.InsertNewAsync(connection, dbTransaction, group.SelectMany(p => p.Messages).Select(Row).ToList(), CancellationToken.None, newIds);
+            await EventStore.InsertNewAsync(connection, dbTransaction, group.SelectMany(p => p.Messages).Select(Row).ToList(),
+                CancellationToken.None, newIds, likelyNew: true);
             inserted = group.Select(p => p.Messages.Count(m => newIds.Remove(m.MessageId))).ToArray();
         }
         else

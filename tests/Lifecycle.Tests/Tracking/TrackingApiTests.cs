@@ -46,6 +46,26 @@ public class TrackingApiTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task A_large_batch_with_retried_and_repeated_ids_stores_each_id_once_and_counts_only_new_ones(string engine)
+    {
+        var (server, client, _) = await StartAsync(engine);
+        await using var _server = server;
+        static string Batch(IEnumerable<int> ids) =>
+            "{\"batch\":[" + string.Join(",", ids.Select(i => $$"""{"type":"track","event":"Page Scrolled","anonymousId":"a-{{i % 7}}","messageId":"big-{{i}}"}""")) + "]}";
+
+        // 1,000 new ids (large enough for the bulk path): all stored.
+        var first = await client.PostAsync("/v1/batch", Json(Batch(Enumerable.Range(0, 1000))));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(1000, JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("stored").GetInt32());
+
+        // 800 more: ids 900..1699, so 100 were stored before, and id 1500 appears twice -> 700 new.
+        var second = await client.PostAsync("/v1/batch", Json(Batch(Enumerable.Range(900, 800).Append(1500))));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(700, JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement.GetProperty("stored").GetInt32());
+        Assert.Equal(1700, await CountEvents(server));
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task A_batch_keeps_the_valid_messages_and_reports_the_bad_ones_by_index(string engine)
     {
         var (server, client, _) = await StartAsync(engine);
