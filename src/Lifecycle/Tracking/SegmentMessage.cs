@@ -115,7 +115,9 @@ public static class SegmentMessages
             foreach (var property in message.EnumerateObject())
             {
                 if (property.Name is "type" or "messageId" or "timestamp" or "receivedAt" or "writeKey") continue;
-                property.WriteTo(writer);
+                // The value's bytes were validated by the parser: copy them instead of serializing the tree again.
+                writer.WritePropertyName(property.Name);
+                writer.WriteRawValue(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(property.Value), skipInputValidation: true);
             }
             writer.WriteEndObject();
         }
@@ -133,7 +135,7 @@ public static class SegmentMessages
             case JsonValueKind.Null: return null;
             case JsonValueKind.String:
                 var text = value.GetString()!;
-                if (text.Any(char.IsControl))
+                if (text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || text.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
                 {
                     // Ids and names are keys and labels: a control character (NUL above all) is a client bug.
                     errors.Add(new(field, "must not contain control characters"));
