@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test against real parts: installs what is missing (PostgreSQL, Debian's Chromium for the
-# browser tests), starts a throwaway PostgreSQL cluster on a loopback port, runs `dotnet test`, stops it.
+# Runs every test against real parts: installs what is missing (PostgreSQL, Debian's Chromium and CJK fonts
+# for the browser tests), starts a throwaway PostgreSQL cluster on a loopback port, runs `dotnet test`, stops it.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/postgres.sh
@@ -9,6 +9,13 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "installing chromium"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# CJK fonts, so Japanese and Korean text in the dashboard screenshots is legible.
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  echo "installing fonts-noto-cjk"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
 fi
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -1,3 +1,4 @@
+using Lifecycle.Access;
 using Lifecycle.Demo;
 using Lifecycle.Interchange;
 using Lifecycle.Storage;
@@ -31,5 +32,20 @@ internal static class DemoLoader
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    public const string AdminEmail = "admin@demo.lifecycle";
+
+    /// <summary>
+    /// The demo's admin sign-in, "e-mail / password". A new password on every start (only its hash is stored), so a
+    /// demo left running never keeps a known password.
+    /// </summary>
+    public static async Task<string> AdminLoginAsync(LifecycleDb db, CancellationToken cancel)
+    {
+        var password = Users.NewPassword();
+        await db.Set<User>().Where(u => u.Email == AdminEmail).ExecuteDeleteAsync(cancel);
+        var (user, refusal) = await Users.CreateAsync(db, AdminEmail, "Demo Admin", UserRole.Admin, password, TimeProvider.System, cancel);
+        if (user is null) throw new InvalidOperationException(refusal);
+        return $"{AdminEmail} / {password}";
     }
 }

@@ -5,6 +5,7 @@ var root = new RootCommand("Lifecycle: B2B customer-lifecycle marketing. Runs on
 root.Options.Add(CliOptions.Db);
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(UsersCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ImportExportCommands.Import());

@@ -26,11 +26,13 @@ internal static class ServeCommand
             await database.MigrateAsync(cancel);
 
             string? demoKey = null;
+            string? demoLogin = null;
             if (parse.GetValue(demo))
             {
                 await DemoLoader.LoadIfEmptyAsync(database, Console.Out, cancel);
                 await using var db = database.Open();
                 demoKey = await ApiKeys.CreateAsync(db, Lifecycle.Access.ApiKeyKind.Secret, "demo", TimeProvider.System, cancel);
+                demoLogin = await DemoLoader.AdminLoginAsync(db, cancel);
             }
 
             var app = LifecycleServer.Build(hostArgs, database);
@@ -40,6 +42,7 @@ internal static class ServeCommand
             foreach (var address in addresses)
                 Console.WriteLine($"  {address}   (API reference: {address}/reference)");
             if (demoKey is not null) Console.WriteLine($"  API key: {demoKey}");
+            if (demoLogin is not null) Console.WriteLine($"  Dashboard sign-in: {demoLogin}");
             Console.WriteLine("Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(cancel);
             return CliExit.Success;

@@ -35,6 +35,7 @@ public static class LifecycleServer
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
+        Dashboard.Dashboard.AddDashboard(builder.Services);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Lifecycle API";
@@ -55,6 +56,7 @@ public static class LifecycleServer
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
 
         app.MapOpenApi();
         app.MapScalarApiReference("/reference", o => o.WithTitle("Lifecycle API"));
@@ -65,6 +67,7 @@ public static class LifecycleServer
         Tracking.ScriptEndpoint.MapTrackingScript(app);
         var api = app.MapGroup("/api").RequireAuthorization();
         ApiEndpoints.Map(api);
+        Dashboard.Dashboard.MapDashboard(app);
         return app;
     }
 
