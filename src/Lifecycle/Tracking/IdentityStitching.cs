@@ -184,7 +184,7 @@ public sealed class IdentityStitching(LifecycleDb db, ChannelMapping channels)
         await db.SaveChangesAsync(cancel);
     }
 
-    private static bool LooksLikeEmail(string? value) => value is not null && value.Contains('@') && value.IndexOf('@') > 0 && value.Contains('.');
+    internal static bool LooksLikeEmail(string? value) => value is not null && value.Contains('@') && value.IndexOf('@') > 0 && value.Contains('.');
 
     private static string? NormalizeEmail(string? value) =>
         string.IsNullOrWhiteSpace(value) || !LooksLikeEmail(value.Trim()) ? null : value.Trim().ToLowerInvariant();

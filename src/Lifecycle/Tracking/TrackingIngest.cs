@@ -128,7 +128,8 @@ public sealed class TrackingIngest(Database database, TimeProvider clock, Channe
         for (var start = 0; start < Math.Max(userIds.Length, anonymousIds.Length); start += chunk)
         {
             var ids = userIds.Skip(start).Take(chunk).ToArray();
-            var emails = ids.Select(u => u.Trim().ToLowerInvariant()).Distinct().ToArray();
+            // Only a userId that looks like an e-mail can name a contact by its e-mail.
+            var emails = ids.Where(IdentityStitching.LooksLikeEmail).Select(u => u.Trim().ToLowerInvariant()).Distinct().ToArray();
             var anonymous = anonymousIds.Skip(start).Take(chunk).ToArray();
             rows.AddRange(await connection.QueryAsync<(string Kind, string Value, string ContactId)>(
                 $"""
