@@ -1,9 +1,11 @@
 using System.Reflection;
 using System.Security.Claims;
 using Lifecycle.Access;
+using Lifecycle.Dashboard.Localization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Lifecycle.Dashboard;
 
@@ -21,12 +23,15 @@ public static class Dashboard
     /// <summary>Changes marketing settings (scoring model, programs, targets): admin and marketing.</summary>
     public const string MarketingPolicy = "dashboard-marketing";
     public const string AdminPolicy = "dashboard-admin";
+    /// <summary>Signed in or not, but read the sign-in cookie, so anti-forgery tokens match the signed-in user.</summary>
+    private const string AnyonePolicy = "dashboard-anyone";
 
     private sealed record DashboardPage;
 
     public static void AddDashboard(this IServiceCollection services)
     {
         services.AddRazorComponents();
+        services.AddLocalization();
         services.AddCascadingAuthenticationState();
         services.AddAuthentication().AddCookie(Scheme, o =>
         {
@@ -43,11 +48,14 @@ public static class Dashboard
             .AddPolicy(ReadPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
             .AddPolicy(EditPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireRole(nameof(UserRole.Admin), nameof(UserRole.Marketing), nameof(UserRole.Sales)))
             .AddPolicy(MarketingPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireRole(nameof(UserRole.Admin), nameof(UserRole.Marketing)))
+            .AddPolicy(AnyonePolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAssertion(_ => true))
             .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireRole(nameof(UserRole.Admin)));
     }
 
     public static void MapDashboard(this WebApplication app)
     {
+        var cultures = DashboardCulture.Options();
+        app.UseWhen(http => !IsApiPath(http.Request.Path), branch => branch.UseRequestLocalization(cultures));
         app.Use(async (http, next) =>
         {
             if (http.GetEndpoint()?.Metadata.GetMetadata<DashboardPage>() is not null) AddSecurityHeaders(http.Response);
@@ -59,10 +67,23 @@ public static class Dashboard
             await http.SignOutAsync(Scheme);
             return Results.Redirect("/login");
         }).WithMetadata(new DashboardPage()).ExcludeFromDescription();
+        // The language picker: the choice is kept in a cookie for a year; the way back is a path on this site only.
+        app.MapPost("/language", ([FromForm] string? language, [FromForm] string? returnUrl, HttpContext http) =>
+        {
+            if (DashboardCulture.CookieValue(language) is not { } value)
+                return Results.Problem(statusCode: 400, title: "Unknown language",
+                    detail: $"'{language}' is not one of {string.Join(", ", DashboardCulture.Languages)}.");
+            http.Response.Cookies.Append(DashboardCulture.CookieName, value,
+                new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+            return Results.Redirect(LocalOrHome(returnUrl));
+        }).RequireAuthorization(AnyonePolicy).WithMetadata(new DashboardPage()).ExcludeFromDescription();
         app.MapRazorComponents<App>()
             .RequireAuthorization(ReadPolicy)
             .Add(endpoint => endpoint.Metadata.Add(new DashboardPage()));
     }
+
+    private static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/v1") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health");
 
     /// <summary>Signs the user in with a cookie carrying id, name, e-mail and role.</summary>
     public static Task SignInAsync(HttpContext http, User user)

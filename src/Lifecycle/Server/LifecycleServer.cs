@@ -30,6 +30,7 @@ public static class LifecycleServer
         builder.Services.AddSingleton(database);
         builder.Services.AddScoped<LifecycleDb>(sp => sp.GetRequiredService<Database>().Open());
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(Workspace.From(builder.Configuration));
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)

@@ -12,9 +12,9 @@ public class DashboardBrowserTests
     private const string AdminPassword = "correct horse battery";
     private const string ViewerPassword = "viewer password 1";
 
-    private static async Task<RunningServer> StartWithDataAsync()
+    private static async Task<RunningServer> StartWithDataAsync(params string[] settings)
     {
-        var server = await RunningServer.StartAsync("sqlite");
+        var server = await RunningServer.StartAsync("sqlite", settings);
         await using var db = server.Database.Database.Open();
         Assert.NotNull((await Users.CreateAsync(db, "Ana@Example.es", "Ana Muñoz", UserRole.Admin, AdminPassword, TimeProvider.System)).User);
         Assert.NotNull((await Users.CreateAsync(db, "viewer@example.jp", "山田 花子", UserRole.Viewer, ViewerPassword, TimeProvider.System)).User);
@@ -43,7 +43,7 @@ public class DashboardBrowserTests
         await page.GotoAsync(new Uri(server, "/login").ToString());
         await page.FillAsync("input[type=email]", email);
         await page.FillAsync("input[type=password]", password);
-        await page.ClickAsync("button[type=submit]");
+        await page.ClickAsync("main button[type=submit]");
     }
 
     [Fact]
@@ -63,11 +63,11 @@ public class DashboardBrowserTests
         await Screenshots.TakeAsync(page, "login-laptop");
         await page.FillAsync("input[type=email]", "ana@example.es");
         await page.FillAsync("input[type=password]", "wrong password!");
-        await page.ClickAsync("button[type=submit]");
+        await page.ClickAsync("main button[type=submit]");
         Assert.Equal("The e-mail or the password is wrong.", (await page.TextContentAsync("[role=alert]"))?.Trim());
         await page.FillAsync("input[type=email]", "ana@example.es");
         await page.FillAsync("input[type=password]", AdminPassword);
-        await page.ClickAsync("button[type=submit]");
+        await page.ClickAsync("main button[type=submit]");
         await page.WaitForURLAsync("**/contacts");
         Assert.Equal(3, await page.Locator("tbody tr").CountAsync());
         await Screenshots.TakeAsync(page, "contacts-laptop");
@@ -123,7 +123,7 @@ public class DashboardBrowserTests
         await admin.ClickAsync("a[href='/settings/users']");
         await admin.FillAsync("input[name='Input.Name']", "Carlos Pérez");
         await admin.FillAsync("input[name='Input.Email']", "carlos@example.es");
-        await admin.SelectOptionAsync("select", "Sales");
+        await admin.SelectOptionAsync("select[name='Input.Role']", "Sales");
         await admin.FillAsync("input[name='Input.Password']", "short");
         await admin.ClickAsync("button:text('Add user')");
         Assert.Contains("at least 12 characters", await admin.TextContentAsync("[role=status]"));
@@ -136,6 +136,53 @@ public class DashboardBrowserTests
         await SignInAsync(sales, server.Address, "carlos@example.es", "long enough password");
         await sales.WaitForURLAsync(server.Address.ToString());
         Assert.Contains("Carlos Pérez (sales)", await sales.TextContentAsync(".who"));
+    }
+
+    [Fact]
+    public async Task The_dashboard_speaks_the_browsers_language_until_another_is_picked_and_shows_times_in_the_workspace_zone()
+    {
+        await using var server = await StartWithDataAsync("--Lifecycle:Workspace:TimeZone=Asia/Tokyo");
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "ja-JP" });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(new Uri(server.Address, "/login").ToString());
+        Assert.Equal("サインイン", (await page.TextContentAsync("h1"))?.Trim());
+        Assert.Equal("ja", await page.GetAttributeAsync("html", "lang"));
+        await page.FillAsync("input[type=email]", "ana@example.es");
+        await page.FillAsync("input[type=password]", AdminPassword);
+        await page.ClickAsync("main button[type=submit]");
+        await page.WaitForURLAsync(server.Address.ToString());
+        Assert.Contains("概要", await page.TextContentAsync("header nav"));
+        await Screenshots.TakeAsync(page, "overview-ja-laptop");
+
+        await page.GotoAsync(new Uri(server.Address, "/contacts").ToString());
+        Assert.Equal("3 件のコンタクト", (await page.TextContentAsync("p.muted"))?.Trim());
+
+        // c-1 became an MQL at 03:00 UTC on the 1st of this month: 12:00 the same day in Tokyo (UTC+9).
+        await page.GotoAsync(new Uri(server.Address, "/contacts/c-1").ToString());
+        Assert.Contains("日時 (Asia/Tokyo)", await page.TextContentAsync("thead"));
+        var now = DateTime.UtcNow;
+        var mqlInTokyo = new DateTime(now.Year, now.Month, 1, 12, 0, 0);
+        var mqlRow = page.Locator("tbody tr", new() { HasText = "lead → mql" });
+        Assert.Equal(mqlInTokyo.ToString("g", System.Globalization.CultureInfo.GetCultureInfo("ja-JP")), (await mqlRow.Locator("td").First.TextContentAsync())?.Trim());
+        await Screenshots.TakeAsync(page, "contact-timeline-ja-laptop");
+
+        // Picking Spanish keeps the page and sticks for the next ones.
+        await page.SelectOptionAsync("form.language select", "es");
+        await page.ClickAsync("form.language button");
+        await page.WaitForURLAsync("**/contacts/c-1");
+        Assert.Equal("Cronología", (await page.TextContentAsync("main h2:not(.card h2)"))?.Trim());
+        await page.GotoAsync(server.Address.ToString());
+        Assert.Contains("Resumen", await page.TextContentAsync("header nav"));
+        Assert.Equal("es", await page.GetAttributeAsync("html", "lang"));
+        await Screenshots.TakeAsync(page, "overview-es-laptop");
+
+        // A language we do not offer is never stored.
+        Assert.Null(Lifecycle.Dashboard.Localization.DashboardCulture.CookieValue("xx"));
+        Assert.Equal("c=ko|uic=ko", Lifecycle.Dashboard.Localization.DashboardCulture.CookieValue("ko"));
     }
 
     [Fact]
