@@ -68,7 +68,9 @@ public static class SalesQueue
     {
         await using var db = database.Open();
         var overdue = await db.Set<QueueEntry>().AsNoTracking()
-            .Where(e => e.ClosedAt == null && e.BreachedAt == null && e.DueAt <= now).OrderBy(e => e.DueAt).Take(200).ToListAsync(cancel);
+            .Where(e => e.ClosedAt == null && e.BreachedAt == null && e.DueAt <= now)
+            // A contact moved on by imported history keeps an open entry; only contacts still at mql are breaches.
+            .Where(e => db.Contacts.Any(c => c.Id == e.ContactId && c.Status == ContactStatus.Mql)).OrderBy(e => e.DueAt).Take(200).ToListAsync(cancel);
         var notified = 0;
         foreach (var entry in overdue)
         {
