@@ -11,7 +11,10 @@ public sealed class Account
     public string? Industry { get; set; }
     public int? Employees { get; set; }
     public string? Country { get; set; }
+    /// <summary>The owner as the dataset or CRM names it (the interchange `owner` column), kept as given.</summary>
     public string? Owner { get; set; }
+    /// <summary>The dashboard user who owns the account; the sales queue gives its MQLs to this user first.</summary>
+    public long? OwnerId { get; set; }
     public AccountStatus Status { get; set; }
     public Dictionary<string, string> Custom { get; set; } = [];
 }

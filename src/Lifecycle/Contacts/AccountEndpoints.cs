@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Lifecycle.Contacts;
 
-public sealed record AccountInput(string? Id, string? Name, string? Domain, string? Industry, int? Employees, string? Country, string? Owner, Dictionary<string, string>? Custom);
+public sealed record AccountInput(string? Id, string? Name, string? Domain, string? Industry, int? Employees, string? Country, string? Owner, Dictionary<string, string>? Custom, long? OwnerId = null);
 
 public static class AccountEndpoints
 {
@@ -37,6 +37,7 @@ public static class AccountEndpoints
         var check = new Validation();
         var account = new Account { Id = input.Id?.Trim() is { Length: > 0 } id ? id : "acc_" + Guid.NewGuid().ToString("N")[..16], Name = "" };
         Apply(check, account, input);
+        await Pipeline.Owners.CheckAsync(db, check, input.OwnerId);
         if (!check.Ok) return check.Problem();
         if (await db.Accounts.AnyAsync(a => a.Id == account.Id)) return Validation.Conflict($"an account '{account.Id}' already exists");
         db.Accounts.Add(account);
@@ -50,6 +51,7 @@ public static class AccountEndpoints
         if (account is null) return Validation.NotFound("account", id);
         var check = new Validation();
         Apply(check, account, input);
+        await Pipeline.Owners.CheckAsync(db, check, input.OwnerId);
         if (!check.Ok) return check.Problem();
         await db.SaveChangesAsync();
         return TypedResults.Ok(account);
@@ -64,6 +66,7 @@ public static class AccountEndpoints
         account.Employees = input.Employees;
         account.Country = input.Country?.Trim();
         account.Owner = input.Owner?.Trim();
+        account.OwnerId = input.OwnerId;
         account.Custom = input.Custom ?? [];
     }
 

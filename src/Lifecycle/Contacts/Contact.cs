@@ -16,5 +16,7 @@ public sealed class Contact
     public DateOnly? Birthday { get; set; }
     public bool Consent { get; set; }
     public ContactStatus? Status { get; set; }
+    /// <summary>The dashboard user who owns the contact (set by the sales queue's assignment rules, or by hand).</summary>
+    public long? OwnerId { get; set; }
     public Dictionary<string, string> Custom { get; set; } = [];
 }

@@ -8,7 +8,7 @@ namespace Lifecycle.Contacts;
 public sealed record ContactInput(
     string? Id, string? Email, string? FirstName, string? LastName, string? Title, string? AccountId, string? Country,
     string? LeadSource, string? CampaignId, DateTime? CreatedAt, DateOnly? Birthday, bool? Consent,
-    Dictionary<string, string>? Custom, string? Status);
+    Dictionary<string, string>? Custom, string? Status, long? OwnerId = null);
 
 public sealed record StatusChange(string? To, string? Reason, string? CampaignId, DateTime? At);
 
@@ -62,11 +62,13 @@ public static class ContactEndpoints
         contact.CreatedAt = input.CreatedAt?.ToUniversalTime() ?? now;
         contact.Status = first;
         db.Contacts.Add(contact);
-        db.Transitions.Add(new Transition
+        var transition = new Transition
         {
             ContactId = contact.Id, ToStatus = first, At = contact.CreatedAt, Reason = "created through the API",
             Actor = "api", CampaignId = contact.CampaignId,
-        });
+        };
+        db.Transitions.Add(transition);
+        await Pipeline.SalesQueue.AfterTransitionAsync(db, contact, transition);
         await db.SaveChangesAsync();
         return TypedResults.Created($"/api/contacts/{contact.Id}", contact);
     }
@@ -99,6 +101,8 @@ public static class ContactEndpoints
         contact.Custom = input.Custom ?? [];
         contact.AccountId = input.AccountId;
         contact.CampaignId = input.CampaignId;
+        contact.OwnerId = input.OwnerId;
+        await Pipeline.Owners.CheckAsync(db, check, input.OwnerId);
         if (input.AccountId is not null && !await db.Accounts.AnyAsync(a => a.Id == input.AccountId)) check.Add("account_id", $"no account '{input.AccountId}'");
         if (input.CampaignId is not null && !await db.Campaigns.AnyAsync(c => c.Id == input.CampaignId)) check.Add("campaign_id", $"no campaign '{input.CampaignId}'");
     }

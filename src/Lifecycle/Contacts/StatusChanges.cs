@@ -35,6 +35,7 @@ public static class StatusChanges
         };
         db.Transitions.Add(transition);
         contact.Status = to;
+        await Pipeline.SalesQueue.AfterTransitionAsync(db, contact, transition, cancel);
         return new(transition, decision, false);
     }
 }

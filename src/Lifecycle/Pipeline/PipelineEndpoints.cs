@@ -1,4 +1,5 @@
 using Lifecycle.Contacts;
+using Lifecycle.Pipeline.Webhooks;
 using Lifecycle.Server;
 using Lifecycle.Storage;
 using Microsoft.AspNetCore.Mvc;
@@ -11,7 +12,10 @@ public sealed record DealInput(string? Id, string? AccountId, string? ContactId,
 public sealed record SubscriptionInput(string? Id, string? AccountId, decimal? Mrr, DateOnly? StartsOn, DateOnly? EndsOn);
 public sealed record NpsInput(string? ContactId, int? Score, string? Comment, DateTime? RespondedAt);
 
-/// <summary>Deals, subscriptions (both keep the account's derived status current) and NPS answers.</summary>
+/// <summary>
+/// Deals, subscriptions (both keep the account's derived status and its contacts' customer/churned status
+/// current, see DealChanges) and NPS answers; then the sales queue, webhooks and CRM sync.
+/// </summary>
 public static class PipelineEndpoints
 {
     public static void MapPipelineEndpoints(this RouteGroupBuilder api)
@@ -35,7 +39,7 @@ public static class PipelineEndpoints
             if (deal is null) return Validation.NotFound("deal", id);
             db.Deals.Remove(deal);
             await db.SaveChangesAsync();
-            await RefreshAccountAsync(db, deal.AccountId, clock);
+            await DealChanges.RefreshAccountAsync(db, deal.AccountId, clock.GetUtcNow().UtcDateTime, "api");
             return TypedResults.NoContent();
         }).WithSummary("Delete a deal");
 
@@ -59,6 +63,10 @@ public static class PipelineEndpoints
             return TypedResults.Ok(new Page<NpsResponse>(await query.OrderByDescending(n => n.RespondedAt).ThenBy(n => n.Id).Skip(paging.Skip).Take(paging.Take).ToListAsync(), paging.Take, paging.Skip, await query.CountAsync()));
         }).WithSummary("List NPS answers with their verbatims, newest first (filter: contact_id)");
         nps.MapPost("/", CreateNps).WithSummary("Record an NPS answer (score 0–10 and a comment)");
+
+        api.MapSalesQueueEndpoints();
+        api.MapWebhookEndpoints();
+        api.MapSyncEndpoints();
     }
 
     private static async Task<IResult> SaveDeal(LifecycleDb db, TimeProvider clock, string? id, DealInput input)
@@ -67,33 +75,13 @@ public static class PipelineEndpoints
             ? new Deal { Id = input.Id?.Trim() is { Length: > 0 } given ? given : "deal_" + Guid.NewGuid().ToString("N")[..16], AccountId = "" }
             : await db.Deals.FirstOrDefaultAsync(d => d.Id == id);
         if (deal is null) return Validation.NotFound("deal", id!);
-        var previousAccount = deal.AccountId;
-        var check = new Validation();
-        deal.AccountId = check.Required("account_id", input.AccountId) ?? "";
-        if (input.AccountId is not null && !await db.Accounts.AnyAsync(a => a.Id == input.AccountId)) check.Add("account_id", $"no account '{input.AccountId}'");
-        deal.ContactId = input.ContactId;
-        if (input.ContactId is not null && !await db.Contacts.AnyAsync(c => c.Id == input.ContactId)) check.Add("contact_id", $"no contact '{input.ContactId}'");
-        deal.CampaignId = input.CampaignId;
-        if (input.CampaignId is not null && !await db.Campaigns.AnyAsync(c => c.Id == input.CampaignId)) check.Add("campaign_id", $"no campaign '{input.CampaignId}'");
-        deal.Type = check.Enum<DealType>("type", input.Type) ?? DealType.New;
-        deal.Outcome = check.Enum<DealOutcome>("outcome", input.Outcome) ?? DealOutcome.Open;
-        if (input.Amount is null) check.Add("amount", "required");
-        check.NotNegative("amount", input.Amount);
-        deal.Amount = input.Amount ?? 0;
-        deal.CreatedAt = input.CreatedAt?.ToUniversalTime() ?? clock.GetUtcNow().UtcDateTime;
-        deal.ClosedAt = input.ClosedAt?.ToUniversalTime();
-        if (deal.ClosedAt < deal.CreatedAt) check.Add("closed_at", "is before created_at");
-        if (deal.Outcome != DealOutcome.Open && deal.ClosedAt is null) check.Add("closed_at", "required for a won or lost deal");
-        deal.Custom = input.Custom ?? [];
+        var (previousAccount, previousOutcome) = (deal.AccountId, deal.Outcome);
+        var check = await DealChanges.ApplyAsync(db, clock, deal, input);
         if (!check.Ok) return check.Problem();
-        if (id is null)
-        {
-            if (await db.Deals.AnyAsync(d => d.Id == deal.Id)) return Validation.Conflict($"a deal '{deal.Id}' already exists");
-            db.Deals.Add(deal);
-        }
-        await db.SaveChangesAsync();
-        await RefreshAccountAsync(db, deal.AccountId, clock);
-        if (previousAccount.Length > 0 && previousAccount != deal.AccountId) await RefreshAccountAsync(db, previousAccount, clock);
+        if (id is null && await db.Deals.AnyAsync(d => d.Id == deal.Id)) return Validation.Conflict($"a deal '{deal.Id}' already exists");
+        await using var tx = await db.Database.BeginTransactionAsync();
+        await DealChanges.SaveAsync(db, clock, deal, id is null, id is null ? DealOutcome.Open : previousOutcome, previousAccount, "api");
+        await tx.CommitAsync();
         return id is null ? TypedResults.Created($"/api/deals/{deal.Id}", deal) : TypedResults.Ok(deal);
     }
 
@@ -119,8 +107,10 @@ public static class PipelineEndpoints
             if (await db.Subscriptions.AnyAsync(s => s.Id == subscription.Id)) return Validation.Conflict($"a subscription '{subscription.Id}' already exists");
             db.Subscriptions.Add(subscription);
         }
+        await using var tx = await db.Database.BeginTransactionAsync();
         await db.SaveChangesAsync();
-        await RefreshAccountAsync(db, subscription.AccountId, clock);
+        await DealChanges.RefreshAccountAsync(db, subscription.AccountId, clock.GetUtcNow().UtcDateTime, "api");
+        await tx.CommitAsync();
         return id is null ? TypedResults.Created($"/api/subscriptions/{subscription.Id}", subscription) : TypedResults.Ok(subscription);
     }
 
@@ -140,18 +130,9 @@ public static class PipelineEndpoints
         if (await db.NpsResponses.AnyAsync(n => n.ContactId == response.ContactId && n.RespondedAt == response.RespondedAt))
             return Validation.Conflict("this contact already answered at that instant");
         db.NpsResponses.Add(response);
+        await WebhookOutbox.EnqueueAsync(db, "nps.responded", new { contact_id = response.ContactId, score = response.Score, comment = response.Comment, responded_at = response.RespondedAt },
+            clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync();
         return TypedResults.Created($"/api/nps/{response.Id}", response);
-    }
-
-    /// <summary>The account's status as of now, from all its deals and subscriptions (AccountStatusRule).</summary>
-    private static async Task RefreshAccountAsync(LifecycleDb db, string accountId, TimeProvider clock)
-    {
-        var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == accountId);
-        if (account is null) return;
-        var deals = await db.Deals.AsNoTracking().Where(d => d.AccountId == accountId).ToListAsync();
-        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.AccountId == accountId).ToListAsync();
-        account.Status = AccountStatusRule.At(clock.GetUtcNow().UtcDateTime, deals, subscriptions);
-        await db.SaveChangesAsync();
     }
 }

@@ -49,6 +49,7 @@ public static class LifecycleServer
         builder.Services.AddSingleton<Tracking.TrackingIngest>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Tracking.TrackingIngest>());
         builder.Services.AddSingleton<Tracking.WriteKeys>();
+        Pipeline.PipelineWorker.AddPipeline(builder.Services);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         configure?.Invoke(builder);
 

@@ -55,6 +55,10 @@ public sealed class Validation
     public IResult Problem() => TypedResults.ValidationProblem(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
         title: "The request has invalid fields");
 
+    /// <summary>The same field problems as 422, for requests whose fields are well-formed but break a business rule.</summary>
+    public IResult UnprocessableProblem() => Results.ValidationProblem(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
+        statusCode: StatusCodes.Status422UnprocessableEntity, title: "The request breaks a business rule");
+
     public static IResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
     public static IResult NotFound(string what, string id) => TypedResults.Problem($"no {what} '{id}'", statusCode: StatusCodes.Status404NotFound, title: "Not found");
     public static IResult Unprocessable(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable");

@@ -225,6 +225,10 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("owner");
 
+                    b.Property<long?>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -287,6 +291,10 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.Property<string>("LeadSource")
                         .HasColumnType("TEXT")
                         .HasColumnName("lead_source");
+
+                    b.Property<long?>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
 
                     b.Property<string>("Status")
                         .HasColumnType("TEXT")
@@ -423,6 +431,34 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("deals", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Pipeline.ExternalId", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_id");
+
+                    b.HasKey("Kind", "Value")
+                        .HasName("pk_external_ids");
+
+                    b.HasIndex("Kind", "EntityId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_external_ids_kind_entity_id");
+
+                    b.ToTable("external_ids", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Pipeline.NpsResponse", b =>
                 {
                     b.Property<long>("Id")
@@ -460,6 +496,77 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("nps_responses", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Pipeline.PipelineSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("LastRoundRobinUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_round_robin_user_id");
+
+                    b.Property<int>("SlaBusinessDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sla_business_days");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time_zone");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pipeline_settings");
+
+                    b.ToTable("pipeline_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Pipeline.QueueEntry", b =>
+                {
+                    b.Property<string>("ContactId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("AssignedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("assigned_by");
+
+                    b.Property<DateTime?>("BreachedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("breached_at");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entered_at");
+
+                    b.Property<long?>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
+                    b.HasKey("ContactId")
+                        .HasName("pk_sales_queue");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_sales_queue_due_at");
+
+                    b.HasIndex("OwnerId", "DueAt")
+                        .HasDatabaseName("ix_sales_queue_owner_id_due_at");
+
+                    b.ToTable("sales_queue", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Pipeline.Subscription", b =>
                 {
                     b.Property<string>("Id")
@@ -492,6 +599,179 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_subscriptions_account_id");
 
                     b.ToTable("subscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Pipeline.Territory", b =>
+                {
+                    b.Property<string>("Country")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("country");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
+                    b.HasKey("Country")
+                        .HasName("pk_territories");
+
+                    b.ToTable("territories", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Pipeline.Webhooks.DeliveryAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_type");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<long>("OutboxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outbox_id");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status_code");
+
+                    b.Property<long>("WebhookId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("webhook_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("WebhookId", "Id")
+                        .HasDatabaseName("ix_webhook_deliveries_webhook_id_id");
+
+                    b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Pipeline.Webhooks.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_type");
+
+                    b.Property<DateTime?>("GaveUpAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("gave_up_at");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<long>("WebhookId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("webhook_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_outbox");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_outbox_next_attempt_at");
+
+                    b.ToTable("webhook_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Pipeline.Webhooks.Webhook", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Events")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("events");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secret");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhooks");
+
+                    b.ToTable("webhooks", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Tracking.Identity", b =>
