@@ -49,6 +49,7 @@ public static class LifecycleServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Tracking.TrackingIngest>());
         builder.Services.AddSingleton<Tracking.WriteKeys>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        Capture.PublicFormEndpoints.AddCapture(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -57,6 +58,7 @@ public static class LifecycleServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseRateLimiter();
 
         app.MapOpenApi();
         app.MapScalarApiReference("/reference", o => o.WithTitle("Lifecycle API"));
@@ -65,6 +67,7 @@ public static class LifecycleServer
 
         Tracking.TrackingEndpoints.MapTrackingEndpoints(app);
         Tracking.ScriptEndpoint.MapTrackingScript(app);
+        Capture.PublicFormEndpoints.MapCapturePages(app);
         var api = app.MapGroup("/api").RequireAuthorization();
         ApiEndpoints.Map(api);
         Dashboard.Dashboard.MapDashboard(app);
