@@ -30,10 +30,11 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningServer> StartAsync(string engine)
+    /// <param name="settings">Extra configuration as command-line arguments (e.g. <c>--Lifecycle:Capture:SubmissionsPerMinute=2</c>).</param>
+    public static async Task<RunningServer> StartAsync(string engine, params string[] settings)
     {
         var database = await TestDatabase.CreateAsync(engine);
-        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], database.Database);
+        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. settings], database.Database);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         await using var db = database.Database.Open();
