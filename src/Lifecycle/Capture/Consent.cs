@@ -1,7 +1,11 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Lifecycle.Contacts;
+using Dapper;
 using Lifecycle.Storage;
+using Lifecycle.Tracking;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -61,6 +65,22 @@ public static class Consents
     public static IReadOnlyDictionary<string, Consent> Current(IEnumerable<Consent> history) =>
         history.GroupBy(c => c.Purpose)
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.At).ThenBy(c => c.Id).Last());
+
+    /// <summary>
+    /// After an import wrote contacts.consent directly: records an <c>import</c> fact for every contact whose flag
+    /// differs from its latest marketing_email fact (no fact counts as not granted), so the flag stays a cache of
+    /// the facts. One set-based statement, the same SQL on both engines.
+    /// </summary>
+    public static Task RecordImportedAsync(DbConnection connection, DbTransaction transaction, DateTime now) =>
+        connection.ExecuteAsync("""
+            INSERT INTO consents (contact_id, purpose, granted, wording, at, source, source_id)
+            SELECT c.id, @Purpose, c.consent, NULL, @At, 'import', NULL
+            FROM contacts c
+            WHERE c.consent <> COALESCE((SELECT k.granted FROM consents k WHERE k.contact_id = c.id AND k.purpose = @Purpose
+                                         ORDER BY k.at DESC, k.id DESC LIMIT 1), FALSE)
+            """,
+            new { Purpose = MarketingEmail, At = connection is SqliteConnection ? EventStore.SqliteInstant(now) : (object)now },
+            transaction);
 
     /// <summary>A pending double opt-in; the contact becomes mailable for the purpose only once it is confirmed.</summary>
     public static ConsentConfirmation RequestConfirmation(LifecycleDb db, Contact contact, FormConsent consent, string? formId, DateTime at)

@@ -347,3 +347,36 @@ public class CaptureApiTests
         Assert.Equal(JsonValueKind.Null, after.GetProperty("contact").GetProperty("email").ValueKind);
     }
 }
+
+/// <summary>Imported consent flags become consent facts with source import.</summary>
+public class CaptureImportTests
+{
+    [Theory, ClassData(typeof(Engines))]
+    public async Task An_import_records_a_fact_for_each_consent_flag_it_changes_and_none_when_nothing_changes(string engine)
+    {
+        await using var database = await TestDatabase.CreateAsync(engine);
+        var folder = Directory.CreateTempSubdirectory("capture-import").FullName;
+        try
+        {
+            async Task ImportAsync(string rows)
+            {
+                await File.WriteAllTextAsync(Path.Combine(folder, "contacts.csv"),
+                    "contact_id,email,first_name,last_name,title,account_id,country,lead_source,campaign_id,created_at,birthday,consent\n" + rows);
+                await new Lifecycle.Interchange.DatasetImporter(database.Database, TimeProvider.System).ImportFolderAsync(folder);
+            }
+            await ImportAsync("c1,a@example.com,,,,,,,,2026-01-01T00:00:00Z,,true\nc2,b@example.com,,,,,,,,2026-01-01T00:00:00Z,,false\n");
+            // The same file again changes nothing; then c1 withdraws and c2 grants.
+            await ImportAsync("c1,a@example.com,,,,,,,,2026-01-01T00:00:00Z,,true\nc2,b@example.com,,,,,,,,2026-01-01T00:00:00Z,,false\n");
+            await ImportAsync("c1,a@example.com,,,,,,,,2026-01-01T00:00:00Z,,false\nc2,b@example.com,,,,,,,,2026-01-01T00:00:00Z,,true\n");
+
+            await using var db = database.Database.Open();
+            var facts = await db.Set<Consent>().OrderBy(c => c.Id).Select(c => new { c.ContactId, c.Granted, c.Source }).ToListAsync();
+            Assert.Equal([("c1", true), ("c1", false), ("c2", true)], facts.Select(f => (f.ContactId, f.Granted)));
+            Assert.All(facts, f => Assert.Equal("import", f.Source));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
