@@ -82,6 +82,14 @@ public static class Consents
             new { Purpose = MarketingEmail, At = connection is SqliteConnection ? EventStore.SqliteInstant(now) : (object)now },
             transaction);
 
+    /// <summary>When two contacts merge, the consent facts, pending confirmations and owner notifications go along.</summary>
+    public static async Task MoveAsync(LifecycleDb db, string fromId, string intoId, CancellationToken cancel)
+    {
+        await db.Set<Consent>().Where(c => c.ContactId == fromId).ExecuteUpdateAsync(u => u.SetProperty(c => c.ContactId, intoId), cancel);
+        await db.Set<ConsentConfirmation>().Where(c => c.ContactId == fromId).ExecuteUpdateAsync(u => u.SetProperty(c => c.ContactId, intoId), cancel);
+        await db.Set<FormNotification>().Where(n => n.ContactId == fromId).ExecuteUpdateAsync(u => u.SetProperty(n => n.ContactId, intoId), cancel);
+    }
+
     /// <summary>A pending double opt-in; the contact becomes mailable for the purpose only once it is confirmed.</summary>
     public static ConsentConfirmation RequestConfirmation(LifecycleDb db, Contact contact, FormConsent consent, string? formId, DateTime at)
     {

@@ -44,6 +44,8 @@ public static class PublicFormEndpoints
 
     public static void MapCapturePages(this WebApplication app)
     {
+        if (string.IsNullOrEmpty(app.Configuration["Lifecycle:SigningKey"]))
+            app.Logger.LogWarning("Lifecycle:SigningKey is not set: double opt-in links are signed with a key that lives only as long as this process");
         app.MapGet("/forms.js", () => Results.Bytes(EmbedScript.Value, "text/javascript; charset=utf-8"))
             .WithTags("Capture").WithSummary("The embed script: renders a form on any website and posts it here");
         app.MapGet("/f/capture.css", () => Results.Bytes(Stylesheet.Value, "text/css; charset=utf-8")).ExcludeFromDescription();

@@ -380,3 +380,27 @@ public class CaptureImportTests
         }
     }
 }
+
+/// <summary>Consent facts follow a contact when tracking merges it into another.</summary>
+public class CaptureMergeTests
+{
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_merged_contacts_consent_facts_move_to_the_survivor(string engine)
+    {
+        await using var server = await RunningServer.StartAsync(engine);
+        string key;
+        await using (var db = server.Database.Database.Open()) key = await ApiKeys.CreateAsync(db, ApiKeyKind.Write, "app", TimeProvider.System);
+        var tracking = server.AnonymousClient();
+        tracking.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(key + ":")));
+        await CaptureApiTests.Expect(await server.Client.PostAsJsonAsync("/api/contacts", new { id = "crm-1", email = "lucia@ejemplo.es", status = "lead" }), HttpStatusCode.Created);
+        await CaptureApiTests.Expect(await tracking.PostAsJsonAsync("/v1/identify", new { userId = "u-77", traits = new { title = "CMO" } }), HttpStatusCode.OK);
+        await CaptureApiTests.Expect(await server.Client.PostAsJsonAsync("/api/contacts/u-77/consents", new { purpose = "marketing_email", wording = "News, please" }), HttpStatusCode.Created);
+        await CaptureApiTests.Expect(await tracking.PostAsJsonAsync("/v1/identify", new { userId = "u-77", traits = new { email = "lucia@ejemplo.es" } }), HttpStatusCode.OK);
+
+        await using var check = server.Database.Database.Open();
+        var survivor = await check.Contacts.SingleAsync();
+        Assert.Equal(("crm-1", true), (survivor.Id, survivor.Consent));
+        var fact = await check.Set<Consent>().SingleAsync();
+        Assert.Equal(("crm-1", "News, please"), (fact.ContactId, fact.Wording));
+    }
+}
