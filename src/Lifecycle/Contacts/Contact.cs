@@ -14,6 +14,7 @@ public sealed class Contact
     public string? CampaignId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateOnly? Birthday { get; set; }
+    /// <summary>A cache of the latest marketing_email consent fact (Capture/Consent.cs); change it by recording one.</summary>
     public bool Consent { get; set; }
     public ContactStatus? Status { get; set; }
     /// <summary>The dashboard user who owns the contact (set by the sales queue's assignment rules, or by hand).</summary>

@@ -62,6 +62,7 @@ public static class ContactEndpoints
         contact.CreatedAt = input.CreatedAt?.ToUniversalTime() ?? now;
         contact.Status = first;
         db.Contacts.Add(contact);
+        if (contact.Consent) Capture.Consents.Record(db, contact, Capture.Consents.MarketingEmail, true, null, now, "api");
         var transition = new Transition
         {
             ContactId = contact.Id, ToStatus = first, At = contact.CreatedAt, Reason = "created through the API",
@@ -73,10 +74,11 @@ public static class ContactEndpoints
         return TypedResults.Created($"/api/contacts/{contact.Id}", contact);
     }
 
-    private static async Task<IResult> Update(LifecycleDb db, string id, ContactInput input)
+    private static async Task<IResult> Update(LifecycleDb db, TimeProvider clock, string id, ContactInput input)
     {
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == id);
         if (contact is null) return Validation.NotFound("contact", id);
+        var consented = contact.Consent;
         var check = new Validation();
         await Apply(db, check, contact, input);
         if (input.Status is not null) check.Add("status", "change the status with POST /api/contacts/{id}/status");
@@ -84,6 +86,8 @@ public static class ContactEndpoints
         if (contact.Email is not null && await db.Contacts.AnyAsync(c => c.Email == contact.Email && c.Id != id))
             return Validation.Conflict($"the e-mail '{contact.Email}' belongs to another contact");
         if (input.CreatedAt is { } created) contact.CreatedAt = created.ToUniversalTime();
+        // Contact.Consent caches the latest marketing consent fact: a change here is a new fact.
+        if (contact.Consent != consented) Capture.Consents.Record(db, contact, Capture.Consents.MarketingEmail, contact.Consent, null, clock.GetUtcNow().UtcDateTime, "api");
         await db.SaveChangesAsync();
         return TypedResults.Ok(contact);
     }

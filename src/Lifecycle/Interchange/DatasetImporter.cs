@@ -67,6 +67,7 @@ public sealed class DatasetImporter(Database database, TimeProvider clock)
             case DatasetFiles.Campaigns: await Upsert.CampaignsAsync(connection, tx, parsed.Cast<Campaign>()); break;
             case DatasetFiles.Contacts:
                 await Upsert.ContactsAsync(connection, tx, parsed.OfType<Contact>());
+                await Capture.Consents.RecordImportedAsync(connection, tx, now);
                 await Upsert.TransitionsAsync(connection, tx, parsed.OfType<Transition>().ToList());
                 break;
             case DatasetFiles.Costs: await Upsert.CostsAsync(connection, tx, parsed.Cast<CostLine>()); break;

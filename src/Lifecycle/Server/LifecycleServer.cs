@@ -51,6 +51,7 @@ public static class LifecycleServer
         builder.Services.AddSingleton<Tracking.WriteKeys>();
         Pipeline.PipelineWorker.AddPipeline(builder.Services);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        Capture.PublicFormEndpoints.AddCapture(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -59,6 +60,7 @@ public static class LifecycleServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseRateLimiter();
 
         app.MapOpenApi();
         app.MapScalarApiReference("/reference", o => o.WithTitle("Lifecycle API"));
@@ -67,6 +69,7 @@ public static class LifecycleServer
 
         Tracking.TrackingEndpoints.MapTrackingEndpoints(app);
         Tracking.ScriptEndpoint.MapTrackingScript(app);
+        Capture.PublicFormEndpoints.MapCapturePages(app);
         var api = app.MapGroup("/api").RequireAuthorization();
         ApiEndpoints.Map(api);
         Dashboard.Dashboard.MapDashboard(app);

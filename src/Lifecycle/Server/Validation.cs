@@ -10,6 +10,8 @@ public sealed class Validation
 
     public bool Ok => _errors.Count == 0;
 
+    public IReadOnlyDictionary<string, List<string>> Errors => _errors;
+
     public void Add(string field, string reason)
     {
         if (!_errors.TryGetValue(field, out var reasons)) _errors[field] = reasons = [];

@@ -168,6 +168,7 @@ public sealed class IdentityStitching(LifecycleDb db, ChannelMapping channels)
         await db.Deals.Where(d => d.ContactId == fromId).ExecuteUpdateAsync(u => u.SetProperty(d => d.ContactId, into.Id), cancel);
         await db.NpsResponses.Where(n => n.ContactId == fromId).ExecuteUpdateAsync(u => u.SetProperty(n => n.ContactId, into.Id), cancel);
         await db.Identities.Where(i => i.ContactId == fromId).ExecuteUpdateAsync(u => u.SetProperty(i => i.ContactId, into.Id), cancel);
+        await Capture.Consents.MoveAsync(db, fromId, into.Id, cancel);
 
         into.FirstName ??= from.FirstName;
         into.LastName ??= from.LastName;

@@ -14,7 +14,7 @@ public class DashboardBrowserTests
 
     private static async Task<RunningServer> StartWithDataAsync(params string[] settings)
     {
-        var server = await RunningServer.StartAsync("sqlite", settings: settings);
+        var server = await RunningServer.StartAsync("sqlite", settings);
         await using var db = server.Database.Database.Open();
         Assert.NotNull((await Users.CreateAsync(db, "Ana@Example.es", "Ana Muñoz", UserRole.Admin, AdminPassword, TimeProvider.System)).User);
         Assert.NotNull((await Users.CreateAsync(db, "viewer@example.jp", "山田 花子", UserRole.Viewer, ViewerPassword, TimeProvider.System)).User);

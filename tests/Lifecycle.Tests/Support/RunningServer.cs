@@ -30,12 +30,14 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <param name="settings">Extra configuration as command-line arguments (e.g. <c>--Lifecycle:Workspace:TimeZone=Asia/Tokyo</c>).</param>
+    public static Task<RunningServer> StartAsync(string engine, params string[] settings) => StartAsync(engine, null, settings);
+
     /// <param name="configure">Replaces services (a fake clock, say) before the host is built.</param>
-    /// <param name="settings">Extra configuration, as command-line pairs (<c>--Lifecycle:Workspace:TimeZone=Asia/Tokyo</c>).</param>
-    public static async Task<RunningServer> StartAsync(string engine, Action<WebApplicationBuilder>? configure = null, string[]? settings = null)
+    public static async Task<RunningServer> StartAsync(string engine, Action<WebApplicationBuilder>? configure, params string[] settings)
     {
         var database = await TestDatabase.CreateAsync(engine);
-        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. settings ?? []], database.Database, configure);
+        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. settings], database.Database, configure);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         await using var db = database.Database.Open();

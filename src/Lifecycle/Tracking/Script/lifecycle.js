@@ -84,6 +84,8 @@
 
   document.addEventListener("submit", function (submitted) {
     var form = submitted.target;
+    // Lifecycle's own forms (forms.js) are recorded by the server when they are stored.
+    if (form.hasAttribute("data-lifecycle-form")) return;
     var emailInput = form.querySelector("input[type=email]");
     var email = (emailInput && emailInput.value) || fieldValue(form, /e-?mail/);
     var formId = form.getAttribute("data-form-id") || form.id || form.getAttribute("name") || form.getAttribute("action") || "form";

@@ -199,6 +199,262 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("cost_lines", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Capture.Consent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("contact_id");
+
+                    b.Property<bool>("Granted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("granted");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<string>("SourceId")
+                        .HasColumnType("text")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("Wording")
+                        .HasColumnType("text")
+                        .HasColumnName("wording");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consents");
+
+                    b.HasIndex("ContactId", "Purpose", "At")
+                        .HasDatabaseName("ix_consents_contact_id_purpose_at");
+
+                    b.ToTable("consents", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.ConsentConfirmation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("FormId")
+                        .HasColumnType("text")
+                        .HasColumnName("form_id");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("purpose");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("Wording")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("wording");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_confirmations");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_consent_confirmations_contact_id");
+
+                    b.ToTable("consent_confirmations", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.Form", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CampaignId")
+                        .HasColumnType("text")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("Consent")
+                        .HasColumnType("text")
+                        .HasColumnName("consent");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DoubleOptIn")
+                        .HasColumnType("boolean")
+                        .HasColumnName("double_opt_in");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("fields");
+
+                    b.Property<string>("Headline")
+                        .HasColumnType("text")
+                        .HasColumnName("headline");
+
+                    b.Property<string>("ImageUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("image_url");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NotifyEmail")
+                        .HasColumnType("text")
+                        .HasColumnName("notify_email");
+
+                    b.Property<string>("RedirectUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("redirect_url");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("slug");
+
+                    b.Property<string>("SubmitLabel")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("submit_label");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<string>("ThankYouMessage")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("thank_you_message");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forms");
+
+                    b.HasIndex("Slug")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forms_slug");
+
+                    b.ToTable("forms", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.FormNotification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FormId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("form_id");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("recipient");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_form_notifications");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_form_notifications_contact_id");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_form_notifications_sent_at");
+
+                    b.ToTable("form_notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.PrivacyRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.HasKey("Id")
+                        .HasName("pk_privacy_requests");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_privacy_requests_contact_id");
+
+                    b.ToTable("privacy_requests", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Contacts.Account", b =>
                 {
                     b.Property<string>("Id")

@@ -188,6 +188,256 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("cost_lines", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Capture.Consent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<bool>("Granted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("granted");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("SourceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("Wording")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wording");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consents");
+
+                    b.HasIndex("ContactId", "Purpose", "At")
+                        .HasDatabaseName("ix_consents_contact_id_purpose_at");
+
+                    b.ToTable("consents", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.ConsentConfirmation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ConfirmedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("FormId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("form_id");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("Wording")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wording");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_confirmations");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_consent_confirmations_contact_id");
+
+                    b.ToTable("consent_confirmations", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.Form", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CampaignId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("Consent")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consent");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DoubleOptIn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("double_opt_in");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fields");
+
+                    b.Property<string>("Headline")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("headline");
+
+                    b.Property<string>("ImageUrl")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("image_url");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NotifyEmail")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notify_email");
+
+                    b.Property<string>("RedirectUrl")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redirect_url");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("slug");
+
+                    b.Property<string>("SubmitLabel")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submit_label");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<string>("ThankYouMessage")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thank_you_message");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forms");
+
+                    b.HasIndex("Slug")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forms_slug");
+
+                    b.ToTable("forms", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.FormNotification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FormId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("form_id");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recipient");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_form_notifications");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_form_notifications_contact_id");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_form_notifications_sent_at");
+
+                    b.ToTable("form_notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.PrivacyRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.HasKey("Id")
+                        .HasName("pk_privacy_requests");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_privacy_requests_contact_id");
+
+                    b.ToTable("privacy_requests", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Contacts.Account", b =>
                 {
                     b.Property<string>("Id")
