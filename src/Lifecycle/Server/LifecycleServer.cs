@@ -48,6 +48,7 @@ public static class LifecycleServer
         builder.Services.AddSingleton<Tracking.TrackingIngest>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Tracking.TrackingIngest>());
         builder.Services.AddSingleton<Tracking.WriteKeys>();
+        Email.EmailEndpoints.AddEmail(builder.Services, builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         configure?.Invoke(builder);
 
@@ -65,6 +66,7 @@ public static class LifecycleServer
 
         Tracking.TrackingEndpoints.MapTrackingEndpoints(app);
         Tracking.ScriptEndpoint.MapTrackingScript(app);
+        Email.EmailEndpoints.MapEmailLinks(app);
         var api = app.MapGroup("/api").RequireAuthorization();
         ApiEndpoints.Map(api);
         Dashboard.Dashboard.MapDashboard(app);
