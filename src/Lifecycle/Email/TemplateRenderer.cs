@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Fluid;
 using Lifecycle.Contacts;
 using Lifecycle.Storage;
@@ -15,6 +16,8 @@ public sealed record RenderedParts(string Language, string Subject, string Html,
 public static class TemplateRenderer
 {
     private static readonly ConcurrentDictionary<string, IFluidTemplate> Parsed = new();
+    // Only what HTML needs escaped; Japanese or Korean text stays readable in the message source.
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
     /// <summary>
     /// The contact's language (custom field <c>language</c>, e.g. "ja" or "pt-BR"): the variant of exactly that
@@ -48,7 +51,7 @@ public static class TemplateRenderer
         var subject = string.Join(' ', Parse(variant.Subject).Render(context, NullEncoder.Default)
             .Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return new RenderedParts(variant.Language, subject,
-            Parse(variant.Html).Render(context, HtmlEncoder.Default),
+            Parse(variant.Html).Render(context, Html),
             Parse(variant.Text).Render(context, NullEncoder.Default));
     }
 

@@ -11,7 +11,7 @@ public class TemplateRendererTests
         Variants =
         [
             new("en", "Welcome, {{ contact.first_name | default: \"there\" }}", "<p>Hi {{ contact.first_name | default: \"there\" }} of {{ account.name | default: \"your team\" }}</p>", "Hi {{ contact.name }}"),
-            new("ja", "{{ contact.last_name | default: \"お客\" }}様、ようこそ", "<p>{{ contact.last_name }}様</p>", "{{ contact.last_name }}様"),
+            new("ja", "{{ contact.last_name | default: \"お客\" }}様、ようこそ", "<p>{{ contact.last_name }}様 {{ account.name }}</p>", "{{ contact.last_name }}様"),
             new("pt", "Bem-vindo", "<p>Olá</p>", "Olá"),
             new("es-MX", "Bienvenido (MX)", "<p>Hola</p>", "Hola"),
         ],
@@ -44,7 +44,7 @@ public class TemplateRendererTests
         var ja = TemplateRenderer.Render(Welcome, new Recipient(Person("ja"), new Account { Id = "a", Name = "株式会社" }), "https://x/u");
         Assert.Equal("ja", ja.Language);
         Assert.Equal("<Sato>様、ようこそ", ja.Subject);
-        Assert.Equal("<p>&lt;Sato&gt;様</p>", ja.Html);
+        Assert.Equal("<p>&lt;Sato&gt;様 株式会社</p>", ja.Html); // markup escaped, CJK text kept as is
         Assert.Equal("<Sato>様", ja.Text);
     }
 
