@@ -21,7 +21,7 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider clo
         if (string.IsNullOrWhiteSpace(email)) return new Refused("contact_id", $"contact '{to.Contact.Id}' has no e-mail address");
         if (await db.Set<Suppression>().AsNoTracking().FirstOrDefaultAsync(s => s.Email == email, cancel) is { } suppression)
             return new Refused("contact_id", $"'{email}' is suppressed ({SnakeCase.Of(suppression.Reason.ToString())} at {suppression.At:O})", true);
-        var message = Compose(template, to, NewId());
+        var message = Compose(options.Value, template, to, NewId(), clock.GetUtcNow().UtcDateTime);
         db.Set<EmailMessage>().Add(message);
         await db.SaveChangesAsync(cancel);
         delivery.Wake();
@@ -29,13 +29,11 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider clo
     }
 
     /// <summary>The outbox row of one message: rendered, links signed, footer added; due now.</summary>
-    public EmailMessage Compose(EmailTemplate template, Recipient to, string id)
+    public static EmailMessage Compose(EmailOptions settings, EmailTemplate template, Recipient to, string id, DateTime now)
     {
-        var settings = options.Value;
         var links = new MessageLinks(settings.PublicBaseUrl!, settings.SigningKey!);
         var parts = TemplateRenderer.Render(template, to, links.Unsubscribe(id));
         var composed = MessageComposer.Compose(id, parts, links, settings.PostalAddress!);
-        var now = clock.GetUtcNow().UtcDateTime;
         return new EmailMessage
         {
             Id = id, ContactId = to.Contact.Id, TemplateId = template.Id, ProgramId = to.ProgramId, StepId = to.StepId,

@@ -167,13 +167,12 @@ public class EmailDeliveryTests
             var contact = await db.Contacts.SingleAsync(c => c.Id == "c-en");
             address = contact.Email!;
             var template = await db.Set<EmailTemplate>().SingleAsync();
-            var outbox = new EmailOutbox(Microsoft.Extensions.Options.Options.Create(new EmailOptions
+            var settings = new EmailOptions
             {
                 FromAddress = "news@lifecycle.example", PostalAddress = "x", PublicBaseUrl = server.Address.ToString(), SigningKey = EmailTestServer.SigningKey,
-            }), TimeProvider.System, null!);
+            };
             // Queued to be due a moment later, and the address suppressed in between (a complaint arrived).
-            var message = outbox.Compose(template, new Recipient(contact, null), EmailOutbox.NewId());
-            message.NextAttemptAt = DateTime.UtcNow.AddSeconds(1);
+            var message = EmailOutbox.Compose(settings, template, new Recipient(contact, null), EmailOutbox.NewId(), DateTime.UtcNow.AddSeconds(1));
             db.Add(message);
             await db.SaveChangesAsync();
             await EmailFacts.SuppressAsync(db, address, SuppressionReason.Complaint, DateTime.UtcNow, "test", null, CancellationToken.None);
