@@ -25,7 +25,6 @@ namespace Lifecycle.Email;
 public sealed class EmailDelivery(Database database, IOptions<EmailOptions> options, TimeProvider clock, ILogger<EmailDelivery> log)
     : BackgroundService
 {
-    public const int BatchSize = 200;
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -53,7 +52,7 @@ public sealed class EmailDelivery(Database database, IOptions<EmailOptions> opti
             {
                 log.LogError(e, "an e-mail delivery round failed; its messages are due again after the lease");
             }
-            if (claimed == BatchSize) continue;
+            if (claimed == settings.ClaimBatch) continue;
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             wait.CancelAfter(settings.PollInterval);
             try { await _wake.Reader.ReadAsync(wait.Token); }
@@ -88,7 +87,7 @@ public sealed class EmailDelivery(Database database, IOptions<EmailOptions> opti
             $"""
             UPDATE email_messages SET attempts = attempts + 1, next_attempt_at = @lease, claim_token = @token
             WHERE id IN (SELECT id FROM email_messages WHERE status = 'queued' AND next_attempt_at <= @now
-                         ORDER BY next_attempt_at LIMIT {BatchSize}{(postgres ? " FOR UPDATE SKIP LOCKED" : "")})
+                         ORDER BY next_attempt_at LIMIT {Math.Max(1, options.Value.ClaimBatch)}{(postgres ? " FOR UPDATE SKIP LOCKED" : "")})
             RETURNING id
             """,
             new { lease = Instant(db, now + Lease), token, now = Instant(db, now) }, transaction.GetDbTransaction())).ToList();

@@ -25,6 +25,9 @@ public sealed class EmailOptions
     public string? SigningKey { get; set; }
     /// <summary>The secret an ESP webhook must carry (?key=…) for its bounces and complaints to be believed.</summary>
     public string? WebhookKey { get; set; }
+    /// <summary>Messages one worker claims at a time: larger rounds send faster, and a worker that dies leaves at
+    /// most this many accepted-but-unrecorded messages to be sent again.</summary>
+    public int ClaimBatch { get; set; } = 200;
     /// <summary>Attempts before a temporarily failing message is given up as failed.</summary>
     public int MaxAttempts { get; set; } = 6;
     /// <summary>The wait before the first retry; each later retry waits twice as long.</summary>
