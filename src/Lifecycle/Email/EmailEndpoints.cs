@@ -13,7 +13,7 @@ namespace Lifecycle.Email;
 public sealed record VariantInput(string? Language, string? Subject, string? Html, string? Text);
 public sealed record TemplateInput(string? Id, string? Name, string? DefaultLanguage, List<VariantInput>? Variants);
 public sealed record PreviewInput(string? ContactId, string? Language, string? ProgramId, string? StepId);
-public sealed record SendInput(string? TemplateId, string? ContactId, string? ProgramId, string? StepId);
+public sealed record SendInput(string? TemplateId, string? ContactId, string? ProgramId, string? StepId, string? CampaignId);
 
 /// <summary>
 /// Templates and sends under /api (key authentication); and the public links every message carries (open pixel,
@@ -123,12 +123,12 @@ public static class EmailEndpoints
         return check;
     }
 
-    private static async Task<Recipient?> RecipientAsync(LifecycleDb db, string contactId, string? programId, string? stepId)
+    private static async Task<Recipient?> RecipientAsync(LifecycleDb db, string contactId, string? programId, string? stepId, string? campaignId = null)
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId);
         if (contact is null) return null;
         var account = contact.AccountId is null ? null : await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == contact.AccountId);
-        return new Recipient(contact, account, programId, stepId);
+        return new Recipient(contact, account, programId, stepId, campaignId);
     }
 
     private static async Task<IResult> Preview(LifecycleDb db, string id, PreviewInput input)
@@ -152,8 +152,9 @@ public static class EmailEndpoints
         var contactId = check.Required("contact_id", input.ContactId);
         var template = templateId is null ? null : await db.Set<EmailTemplate>().AsNoTracking().FirstOrDefaultAsync(t => t.Id == templateId, cancel);
         if (templateId is not null && template is null) check.Add("template_id", $"no e-mail template '{templateId}'");
-        var to = contactId is null ? null : await RecipientAsync(db, contactId, input.ProgramId, input.StepId);
+        var to = contactId is null ? null : await RecipientAsync(db, contactId, input.ProgramId, input.StepId, input.CampaignId);
         if (contactId is not null && to is null) check.Add("contact_id", $"no contact '{contactId}'");
+        if (input.CampaignId is not null && !await db.Campaigns.AnyAsync(c => c.Id == input.CampaignId, cancel)) check.Add("campaign_id", $"no campaign '{input.CampaignId}'");
         if (!check.Ok) return check.Problem();
         switch (await outbox.QueueAsync(db, template!, to!, cancel))
         {
@@ -171,7 +172,7 @@ public static class EmailEndpoints
 
     private static object Summary(EmailMessage m) => new
     {
-        m.Id, m.ContactId, m.TemplateId, m.ProgramId, m.StepId, m.ToAddress, m.Language, m.Subject, m.Status, m.Attempts,
+        m.Id, m.ContactId, m.TemplateId, m.ProgramId, m.StepId, m.CampaignId, m.ToAddress, m.Language, m.Subject, m.Status, m.Attempts,
         m.NextAttemptAt, m.SmtpAnswer, m.CreatedAt, m.SentAt,
     };
 
@@ -193,7 +194,7 @@ public static class EmailEndpoints
         if (Links(options) is not { } links || !links.Verify(id, purpose, sig)) return null;
         return await db.Set<EmailMessage>().AsNoTracking().Where(m => m.Id == id).Select(m => new EmailMessage
         {
-            Id = m.Id, ContactId = m.ContactId, TemplateId = m.TemplateId, ProgramId = m.ProgramId, StepId = m.StepId,
+            Id = m.Id, ContactId = m.ContactId, TemplateId = m.TemplateId, ProgramId = m.ProgramId, StepId = m.StepId, CampaignId = m.CampaignId,
             ToAddress = m.ToAddress, Language = m.Language, Subject = "", Html = "", Text = "", Links = m.Links, Status = m.Status,
         }).FirstOrDefaultAsync();
     }

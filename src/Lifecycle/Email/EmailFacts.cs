@@ -29,7 +29,7 @@ public static class EmailFacts
         var properties = new Dictionary<string, string?>
         {
             ["message_id"] = message.Id, ["email_id"] = message.TemplateId, ["program_id"] = message.ProgramId,
-            ["step_id"] = message.StepId, ["language"] = message.Language,
+            ["step_id"] = message.StepId, ["campaign_id"] = message.CampaignId, ["language"] = message.Language,
         };
         foreach (var (field, value) in extra ?? new Dictionary<string, string?>()) properties[field] = value;
         var payload = JsonSerializer.Serialize(new Dictionary<string, object?>

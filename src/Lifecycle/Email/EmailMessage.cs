@@ -19,6 +19,8 @@ public sealed class EmailMessage
     public required string TemplateId { get; set; }
     public string? ProgramId { get; set; }
     public string? StepId { get; set; }
+    /// <summary>The campaign the message belongs to (its events carry it, so a click is a touchpoint of that campaign).</summary>
+    public string? CampaignId { get; set; }
     public required string ToAddress { get; set; }
     public required string Language { get; set; }
     public required string Subject { get; set; }

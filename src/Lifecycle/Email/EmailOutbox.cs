@@ -36,7 +36,7 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider clo
         var composed = MessageComposer.Compose(id, parts, links, settings.PostalAddress!);
         return new EmailMessage
         {
-            Id = id, ContactId = to.Contact.Id, TemplateId = template.Id, ProgramId = to.ProgramId, StepId = to.StepId,
+            Id = id, ContactId = to.Contact.Id, TemplateId = template.Id, ProgramId = to.ProgramId, StepId = to.StepId, CampaignId = to.CampaignId,
             ToAddress = to.Contact.Email!, Language = parts.Language, Subject = parts.Subject, Html = composed.Html,
             Text = composed.Text, Links = composed.Links, Status = MessageStatus.Queued, NextAttemptAt = now, CreatedAt = now,
         };

@@ -8,7 +8,7 @@ using Lifecycle.Storage;
 namespace Lifecycle.Email;
 
 /// <summary>Who a message goes to, and from which program step (null for a transactional send).</summary>
-public sealed record Recipient(Contact Contact, Account? Account, string? ProgramId = null, string? StepId = null);
+public sealed record Recipient(Contact Contact, Account? Account, string? ProgramId = null, string? StepId = null, string? CampaignId = null);
 
 public sealed record RenderedParts(string Language, string Subject, string Html, string Text);
 

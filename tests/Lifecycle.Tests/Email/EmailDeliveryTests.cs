@@ -46,12 +46,14 @@ public class EmailDeliveryTests
         }), HttpStatusCode.Created);
         await Expect(await api.PostAsJsonAsync("/api/contacts", new { id = "c-en", email = $"ann.{Guid.NewGuid():N}@example.com", first_name = "Ann" }), HttpStatusCode.Created);
         await Expect(await api.PostAsJsonAsync("/api/email-templates", Welcome), HttpStatusCode.Created);
+        await Expect(await api.PostAsJsonAsync("/api/campaigns", new { id = "onboarding", name = "Onboarding", channel = "email" }), HttpStatusCode.Created);
         return server;
     }
 
-    private static async Task<JsonElement> SendAndWaitAsync(EmailTestServer server, string contactId)
+    private static async Task<JsonElement> SendAndWaitAsync(EmailTestServer server, string contactId, string? campaignId = null)
     {
-        var queued = await Expect(await server.Client.PostAsJsonAsync("/api/emails/send", new { template_id = "welcome", contact_id = contactId }), HttpStatusCode.Accepted);
+        var queued = await Expect(await server.Client.PostAsJsonAsync("/api/emails/send",
+            new { template_id = "welcome", contact_id = contactId, campaign_id = campaignId }), HttpStatusCode.Accepted);
         var id = queued.GetProperty("id").GetString()!;
         for (var i = 0; i < 200; i++)
         {
@@ -76,7 +78,7 @@ public class EmailDeliveryTests
     public async Task A_sent_message_reaches_the_SMTP_server_and_its_click_open_and_tampered_links_behave(string engine)
     {
         await using var server = await StartWithContactsAsync(engine);
-        var sent = await SendAndWaitAsync(server, "c-ja");
+        var sent = await SendAndWaitAsync(server, "c-ja", "onboarding");
         var id = sent.GetProperty("id").GetString()!;
         Assert.Equal("sent", sent.GetProperty("status").GetString());
         Assert.StartsWith("250 ", sent.GetProperty("smtp_answer").GetString());
@@ -120,7 +122,8 @@ public class EmailDeliveryTests
         var events = await EventsAsync(server);
         Assert.Equal(["Email Sent", "Email Clicked", "Email Opened"], events.Select(e => e.Name));
         Assert.All(events, e => Assert.Equal("c-ja", e.ContactId));
-        Assert.All(events, e => Assert.Equal((id, "welcome"), (e.Properties.GetProperty("message_id").GetString(), e.Properties.GetProperty("email_id").GetString())));
+        Assert.All(events, e => Assert.Equal((id, "welcome", "onboarding"),
+            (e.Properties.GetProperty("message_id").GetString(), e.Properties.GetProperty("email_id").GetString(), e.Properties.GetProperty("campaign_id").GetString())));
         Assert.Equal("https://docs.example.com/ja/start", events[1].Properties.GetProperty("url").GetString());
     }
 
@@ -152,6 +155,8 @@ public class EmailDeliveryTests
         }
         Assert.Contains(await EventsAsync(server), e => e.Name == "Email Unsubscribed" && e.ContactId == "c-en");
 
+        var unknown = await Expect(await server.Client.PostAsJsonAsync("/api/emails/send", new { template_id = "welcome", contact_id = "c-en", campaign_id = "nope" }), HttpStatusCode.BadRequest);
+        Assert.Equal("no campaign 'nope'", unknown.GetProperty("errors").GetProperty("campaign_id")[0].GetString());
         var refused = await server.Client.PostAsJsonAsync("/api/emails/send", new { template_id = "welcome", contact_id = "c-en" });
         var problem = await Expect(refused, HttpStatusCode.Conflict);
         Assert.Contains("suppressed (unsubscribed", problem.GetProperty("detail").GetString());

@@ -20,6 +20,7 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     template_id = table.Column<string>(type: "TEXT", nullable: false),
                     program_id = table.Column<string>(type: "TEXT", nullable: true),
                     step_id = table.Column<string>(type: "TEXT", nullable: true),
+                    campaign_id = table.Column<string>(type: "TEXT", nullable: true),
                     to_address = table.Column<string>(type: "TEXT", nullable: false),
                     language = table.Column<string>(type: "TEXT", nullable: false),
                     subject = table.Column<string>(type: "TEXT", nullable: false),

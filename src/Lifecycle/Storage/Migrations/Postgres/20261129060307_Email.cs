@@ -20,6 +20,7 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     template_id = table.Column<string>(type: "text", nullable: false),
                     program_id = table.Column<string>(type: "text", nullable: true),
                     step_id = table.Column<string>(type: "text", nullable: true),
+                    campaign_id = table.Column<string>(type: "text", nullable: true),
                     to_address = table.Column<string>(type: "text", nullable: false),
                     language = table.Column<string>(type: "text", nullable: false),
                     subject = table.Column<string>(type: "text", nullable: false),
