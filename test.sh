@@ -33,6 +33,21 @@ trap 'stop_postgres "$work"; rm -rf "$work"' EXIT
 PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off" start_postgres "$work"
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
 
+# A real SMTP server on loopback for the Email tests: Debian's aiosmtpd writes every message it accepts into a
+# Maildir (Debian's python3: the pyenv one on PATH cannot see Debian's modules).
+if ! /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null; then
+  echo "installing python3-aiosmtpd"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd >/dev/null
+fi
+smtp_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$work/mailbox" &
+smtp_pid=$!
+trap "kill $smtp_pid 2>/dev/null || true; $(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")" EXIT
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && break; sleep 0.1; done
+export LIFECYCLE_TEST_SMTP="127.0.0.1:$smtp_port" LIFECYCLE_TEST_MAILBOX="$work/mailbox"
+echo "SMTP (aiosmtpd) on $LIFECYCLE_TEST_SMTP, Maildir $LIFECYCLE_TEST_MAILBOX"
+
 set +e
 dotnet test Lifecycle.slnx --nologo -v q 2>&1 | tee "$work/test.log"
 status=${PIPESTATUS[0]}

@@ -8,6 +8,7 @@ return args switch
     ["tracking-load", var url, var key, var rate, var seconds] => await TrackingLoad.RunAsync(url, key, Number(rate), Number(seconds), null),
     ["tracking-load", var url, var key, var rate, var seconds, var acked] => await TrackingLoad.RunAsync(url, key, Number(rate), Number(seconds), acked),
     ["sample-events", var file, var count] => TrackingLoad.WriteSample(file, (int)Number(count)),
+    ["email-send", var smtp, var db, var count, var connections] => await EmailSend.RunAsync(smtp, db, (int)Number(count), (int)Number(connections)),
     _ => Usage(),
 };
 
@@ -19,6 +20,7 @@ static int Usage()
         usage: Lifecycle.Bench plain-events <dataset folder> <db connection string>
                Lifecycle.Bench tracking-load <base url> <write key> <requests per second> <seconds> [acked ids file]
                Lifecycle.Bench sample-events <file.jsonl> <count>
+               Lifecycle.Bench email-send <smtp host:port> <db connection string> <messages> <connections>
         """);
     return 1;
 }

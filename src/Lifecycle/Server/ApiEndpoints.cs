@@ -14,5 +14,6 @@ internal static class ApiEndpoints
         api.MapCampaignEndpoints();
         api.MapPipelineEndpoints();
         Capture.CaptureEndpoints.MapCaptureEndpoints(api);
+        Email.EmailEndpoints.MapEmailEndpoints(api);
     }
 }

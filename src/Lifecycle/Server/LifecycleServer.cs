@@ -50,6 +50,7 @@ public static class LifecycleServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Tracking.TrackingIngest>());
         builder.Services.AddSingleton<Tracking.WriteKeys>();
         Pipeline.PipelineWorker.AddPipeline(builder.Services);
+        Email.EmailEndpoints.AddEmail(builder.Services, builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         Capture.PublicFormEndpoints.AddCapture(builder);
         configure?.Invoke(builder);
@@ -70,6 +71,7 @@ public static class LifecycleServer
         Tracking.TrackingEndpoints.MapTrackingEndpoints(app);
         Tracking.ScriptEndpoint.MapTrackingScript(app);
         Capture.PublicFormEndpoints.MapCapturePages(app);
+        Email.EmailEndpoints.MapEmailLinks(app);
         var api = app.MapGroup("/api").RequireAuthorization();
         ApiEndpoints.Map(api);
         Dashboard.Dashboard.MapDashboard(app);

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Lifecycle.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Lifecycle.Email;
+
+public enum MessageStatus { Queued, Sent, Bounced, Failed, Suppressed }
+
+/// <summary>
+/// The outbox: one rendered message to one contact. The worker claims due rows, sends them, and records the
+/// SMTP server's answer; <see cref="NextAttemptAt"/> is also the claim's lease (a dead worker's claim expires).
+/// </summary>
+public sealed class EmailMessage
+{
+    public required string Id { get; set; }
+    public required string ContactId { get; set; }
+    public required string TemplateId { get; set; }
+    public string? ProgramId { get; set; }
+    public string? StepId { get; set; }
+    /// <summary>The campaign the message belongs to (its events carry it, so a click is a touchpoint of that campaign).</summary>
+    public string? CampaignId { get; set; }
+    public required string ToAddress { get; set; }
+    public required string Language { get; set; }
+    public required string Subject { get; set; }
+    public required string Html { get; set; }
+    public required string Text { get; set; }
+    /// <summary>The links of the message in order; a click redirect carries an index into this list, never a URL.</summary>
+    public List<string> Links { get; set; } = [];
+    public MessageStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTime NextAttemptAt { get; set; }
+    /// <summary>Set by each claim; a worker records its result only while its claim still holds.</summary>
+    public string? ClaimToken { get; set; }
+    public string? SmtpAnswer { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? SentAt { get; set; }
+}
+
+internal sealed class EmailMessageConfiguration : IEntityTypeConfiguration<EmailMessage>
+{
+    private static readonly JsonSerializerOptions Json = new();
+
+    public void Configure(EntityTypeBuilder<EmailMessage> e)
+    {
+        e.ToTable("email_messages");
+        e.Property(m => m.Id).HasMaxLength(40);
+        e.Property(m => m.Status).HasConversion<SnakeCaseEnumConverter<MessageStatus>>().HasMaxLength(20);
+        e.Property(m => m.Links).HasConversion(
+            v => JsonSerializer.Serialize(v, Json),
+            v => JsonSerializer.Deserialize<List<string>>(v, Json) ?? new List<string>(),
+            new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), v => v.Count, v => v.ToList()));
+        e.Property(m => m.ClaimToken).HasMaxLength(32).IsConcurrencyToken();
+        e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        e.HasIndex(m => m.ContactId);
+        e.HasIndex(m => m.ToAddress);
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text;
+using MimeKit;
+using MimeKit.Text;
+
+namespace Lifecycle.Email;
+
+/// <summary>
+/// The MIME form of an outbox message: UTF-8 text and HTML parts (multipart/alternative), the subject as RFC 2047
+/// encoded words where it is not ASCII, a Message-ID made of the outbox id (so a retry is recognisably the same
+/// message), and List-Unsubscribe with one-click POST (RFC 8058).
+/// </summary>
+public static class MessageMime
+{
+    public static MimeMessage Build(EmailMessage message, EmailOptions options, MessageLinks links, DateTimeOffset date)
+    {
+        var from = options.FromAddress!;
+        var mime = new MimeMessage
+        {
+            Subject = message.Subject,
+            MessageId = $"{message.Id}@{from[(from.IndexOf('@') + 1)..]}",
+            Date = date,
+        };
+        mime.From.Add(new MailboxAddress(Encoding.UTF8, options.FromName ?? "", from));
+        mime.To.Add(MailboxAddress.Parse(message.ToAddress));
+        mime.Headers.Add("List-Unsubscribe", $"<{links.Unsubscribe(message.Id)}>");
+        mime.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        var text = new TextPart(TextFormat.Plain);
+        text.SetText(Encoding.UTF8, message.Text);
+        var html = new TextPart(TextFormat.Html);
+        html.SetText(Encoding.UTF8, message.Html);
+        mime.Body = new MultipartAlternative { text, html };
+        return mime;
+    }
+
+    /// <summary>The outbox id inside a Message-ID header (&lt;id@domain&gt;), as ESPs echo it back.</summary>
+    public static string? OutboxId(string? messageIdHeader)
+    {
+        if (string.IsNullOrWhiteSpace(messageIdHeader)) return null;
+        var id = messageIdHeader.Trim().Trim('<', '>');
+        var at = id.IndexOf('@');
+        return at > 0 && id.StartsWith("msg_", StringComparison.Ordinal) ? id[..at] : null;
+    }
+}
