@@ -64,7 +64,7 @@ public sealed class MarkovModel
     public double ConversionProbability(int removed = -1)
     {
         var states = _channels.Length + 1;
-        var kept = Enumerable.Range(0, states).Where(s => s != removed + 1).ToArray();
+        var kept = Enumerable.Range(0, states).Where(s => removed < 0 || s != removed + 1).ToArray();
         var a = Matrix<double>.Build.Dense(kept.Length, kept.Length);
         var r = Vector<double>.Build.Dense(kept.Length);
         for (var row = 0; row < kept.Length; row++)
