@@ -31,7 +31,8 @@ public static class VariantAssignment
             cumulative += weights[i];
             if (point < cumulative) return i;
         }
-        return weights.Count - 1;
+        // Rounding can leave the point at the very end: it belongs to the last variant with any weight.
+        for (var i = weights.Count - 1; ; i--) if (weights[i] > 0) return i;
     }
 
     /// <summary>Whether the contact is in the test sample (sent first) when a fraction of the audience is tested before the rest.</summary>
