@@ -13,13 +13,28 @@ internal static class AttributionCommand
         var paths = new Option<FileInfo?>("--paths") { Description = "an aggregated path file (path;total_conversions;total_conversion_value;total_null, channels joined by '>')" };
         var model = new Option<string>("--model") { Description = $"the model: {AttributionModels.AllNames}", Required = true };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
-        var command = new Command("attribution", "Credit conversions to channels with an attribution model (lifecycle.md §6).") { paths, model, json };
-        command.SetAction(parse =>
+        var conversion = new Option<string?>("--conversion") { Description = "without --paths: what converts, won_deal|opportunity|mql" };
+        var from = new Option<string?>("--from") { Description = "without --paths: first day of the period, YYYY-MM-DD (UTC)" };
+        var to = new Option<string?>("--to") { Description = "without --paths: the day after the period, YYYY-MM-DD (UTC)" };
+        var halfLife = new Option<double>("--half-life") { Description = "time_decay half-life in days (default 7)", DefaultValueFactory = _ => 7 };
+        var command = new Command("attribution", "Credit conversions to channels with an attribution model (lifecycle.md §6): from the database, or from a path file with --paths.")
+            { paths, model, json, conversion, from, to, halfLife };
+        command.SetAction(async (parse, cancel) =>
         {
             var name = parse.GetValue(model)!;
             if (!AttributionModels.TryParse(name, out var chosen))
                 throw new BadInputException($"--model: '{name}' is not one of {AttributionModels.AllNames}");
-            var file = parse.GetValue(paths) ?? throw new BadInputException("--paths: required (attribution over the stored data is not available yet)");
+            if (parse.GetValue(paths) is not { } file)
+            {
+                var query = StoredQuery(chosen, parse.GetValue(conversion), parse.GetValue(from), parse.GetValue(to), parse.GetValue(halfLife));
+                var database = CliOptions.Database(parse);
+                await database.MigrateAsync(cancel);
+                await using var db = database.Open();
+                var report = await StoredAttribution.RunAsync(db, query, cancel);
+                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(AttributionJson.Of(report), CliJson.Options));
+                else PrintReport(report);
+                return CliExit.Success;
+            }
             if (!file.Exists) throw new BadInputException($"--paths: {file.FullName} does not exist");
             List<PathCount> rows;
             try
@@ -45,6 +60,38 @@ internal static class AttributionCommand
             return CliExit.Success;
         });
         return command;
+    }
+
+    private static AttributionQuery StoredQuery(AttributionModel model, string? conversion, string? from, string? to, double halfLifeDays)
+    {
+        if (conversion is null) throw new BadInputException("--conversion: required without --paths (won_deal, opportunity or mql)");
+        if (!Storage.SnakeCase.TryParseEnum<ConversionKind>(conversion, out var kind))
+            throw new BadInputException($"--conversion: '{conversion}' is not one of won_deal, opportunity, mql");
+        var start = Day("--from", from);
+        var end = Day("--to", to);
+        if (end <= start) throw new BadInputException($"--to: {to} must be after --from {from}");
+        if (!(halfLifeDays > 0)) throw new BadInputException($"--half-life: {halfLifeDays} must be a positive number of days");
+        return new AttributionQuery(model, kind, start, end, TimeSpan.FromDays(halfLifeDays));
+    }
+
+    private static DateTimeOffset Day(string option, string? text)
+    {
+        if (text is null) throw new BadInputException($"{option}: required without --paths (YYYY-MM-DD)");
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            throw new BadInputException($"{option}: '{text}' is not a date YYYY-MM-DD");
+        return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+    }
+
+    private static void PrintReport(AttributionReport report)
+    {
+        var table = new Table().AddColumn("channel").AddColumn(new TableColumn("conversions").RightAligned())
+            .AddColumn(new TableColumn("revenue").RightAligned()).AddColumn(new TableColumn("cost").RightAligned()).AddColumn(new TableColumn("ROI").RightAligned());
+        foreach (var c in report.Channels)
+            table.AddRow(Markup.Escape(c.Channel), c.Conversions.ToString("N2", CultureInfo.InvariantCulture), c.Revenue.ToString("N2", CultureInfo.InvariantCulture),
+                c.Cost.ToString("N2", CultureInfo.InvariantCulture), c.Roi is { } roi ? roi.ToString("P1", CultureInfo.InvariantCulture) : "-");
+        table.AddRow("[bold]total[/]", report.Conversions.ToString("N2", CultureInfo.InvariantCulture), report.Revenue.ToString("N2", CultureInfo.InvariantCulture), "", "");
+        table.Title = new TableTitle($"{report.Query.Model.Name()} attribution of {Storage.SnakeCase.Of(report.Query.Conversion.ToString())}");
+        AnsiConsole.Write(table);
     }
 
     private static void PrintJson(AttributionResult result) => Console.WriteLine(JsonSerializer.Serialize(new

@@ -58,6 +58,10 @@ public static class AttributionModels
 
     public static string AllNames => string.Join(", ", Enum.GetValues<AttributionModel>().Select(Name));
 
+    /// <summary>Models that credit channels as a whole (learned or per distinct channel), not single touches.</summary>
+    public static bool IsChannelLevel(this AttributionModel model) =>
+        model is AttributionModel.Markov or AttributionModel.Shapley or AttributionModel.ShapleyRate;
+
     /// <summary>Models that read touch instants or key touches, which a path file does not carry.</summary>
     public static bool NeedsInstants(this AttributionModel model) =>
         model is AttributionModel.UShaped or AttributionModel.WShaped or AttributionModel.FullPath or AttributionModel.TimeDecay;
