@@ -115,4 +115,28 @@ public class StoredAttributionTests
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("--conversion: 'signup' is not one of won_deal, opportunity, mql", bad.Stderr);
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task The_API_answers_the_report_and_names_bad_fields(string engine)
+    {
+        await using var server = await RunningServer.StartAsync(engine);
+        await SeedAsync(server.Database);
+        var response = await server.Client.GetAsync("/api/attribution?model=first_touch&conversion=won_deal&from=2026-03-01&to=2026-04-01");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        // first_touch: d1 → web (1000), d2 → fair (02-15, 600), d3 → (none) (400).
+        var campaigns = json.RootElement.GetProperty("campaigns").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("campaign_id").GetString()!, c => c.GetProperty("revenue").GetDecimal());
+        Assert.Equal(1000m, campaigns["web"]);
+        Assert.Equal(600m, campaigns["fair"]);
+        Assert.Equal(0m, campaigns["mail"]); // listed for its cost of 200
+        Assert.Equal(2000m, json.RootElement.GetProperty("revenue").GetDecimal());
+
+        var bad = await server.Client.GetAsync("/api/attribution?model=magic&conversion=won_deal&from=2026-03-01");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        using var problem = JsonDocument.Parse(await bad.Content.ReadAsStringAsync());
+        var errors = problem.RootElement.GetProperty("errors");
+        Assert.Contains("'magic' is not one of", errors.GetProperty("model")[0].GetString());
+        Assert.Equal("required", errors.GetProperty("to")[0].GetString());
+    }
 }
