@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Lifecycle.Campaigns;
 using Lifecycle.Contacts;
 using Lifecycle.Pipeline;
@@ -23,7 +22,8 @@ public sealed record AttributionReport(
 /// <summary>
 /// Attribution over the stored data (lifecycle.md §6). Journeys are built here, the crediting is <see cref="Attributor"/>'s.
 /// <list type="bullet">
-/// <item>Touchpoints: events of the journey's contacts carrying <c>properties.campaign_id</c> of a known campaign
+/// <item>Touchpoints: events of the journey's contacts carrying <c>properties.campaign_id</c>, or a UTM campaign equal
+/// to a campaign id, of a known campaign
 /// (channel = the campaign's), except the e-mail system events, at or before the conversion and within the lookback.</item>
 /// <item>Conversions in [from, to): won deals by <c>closed_at</c> (value = amount), opportunities by the deal's
 /// <c>created_at</c> (value = amount, pipeline), MQLs by transition into <c>mql</c> (value 0). A deal's journey is its
@@ -51,14 +51,14 @@ public static class StoredAttribution
 
         var windowStart = from - lookback;
         var events = await db.Events.AsNoTracking()
-            .Where(e => e.ContactId != null && e.Timestamp >= windowStart && e.Timestamp < to && e.Payload.Contains("campaign_id")
+            .Where(e => e.ContactId != null && e.Timestamp >= windowStart && e.Timestamp < to && e.Payload.Contains("campaign")
                         && (e.Name == null || !NotTouchpoints.Contains(e.Name)))
             .Select(e => new { e.ContactId, e.Timestamp, e.Payload })
             .ToListAsync(cancel);
         var touchesOf = new Dictionary<string, List<Touchpoint>>(StringComparer.Ordinal);
         foreach (var e in events)
         {
-            if (CampaignOf(e.Payload) is not { } campaign || !channelOf.TryGetValue(campaign, out var channel)) continue;
+            if (CampaignOf(e.Payload, channelOf) is not { } campaign || !channelOf.TryGetValue(campaign, out var channel)) continue;
             if (!touchesOf.TryGetValue(e.ContactId!, out var list)) touchesOf[e.ContactId!] = list = [];
             list.Add(new Touchpoint(new DateTimeOffset(DateTime.SpecifyKind(e.Timestamp, DateTimeKind.Utc)), channel, campaign));
         }
@@ -142,13 +142,11 @@ public static class StoredAttribution
         return new AttributionReport(query, result.Conversions, Money(result.Value), channelReports, campaignReports);
     }
 
-    private static string? CampaignOf(string payload)
+    /// <summary>properties.campaign_id, else a UTM campaign (context.campaign.name or utm_campaign) that is a campaign id.</summary>
+    private static string? CampaignOf(string payload, Dictionary<string, string> campaigns)
     {
-        using var json = JsonDocument.Parse(payload);
-        return json.RootElement.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
-               && properties.TryGetProperty("campaign_id", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString()
-            : null;
+        var touch = Tracking.Touch.FromPayload(payload);
+        return touch.CampaignId ?? (touch.Campaign is { } utm && campaigns.ContainsKey(utm) ? utm : null);
     }
 
     private static DateTimeOffset Utc(DateTime instant) => new(DateTime.SpecifyKind(instant, DateTimeKind.Utc));

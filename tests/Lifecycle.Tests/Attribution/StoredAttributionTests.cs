@@ -55,6 +55,12 @@ public class StoredAttributionTests
             Event("c1", "page", null, "web", At(1, 5, 2024)),
             Event("c2", "track", "Form Submitted", "fair", At(2, 15)), Event("c3", "page", null, "web", At(2, 20)),
             Event("c5", "page", null, "mail", At(3, 5)));
+        // A UTM campaign that is no campaign id is no touchpoint: d3 stays (none).
+        db.Events.Add(new TrackedEvent
+        {
+            MessageId = "utm-unknown", Type = "page", ContactId = "c4", Timestamp = At(3, 1), ReceivedAt = At(3, 1),
+            Payload = """{"type":"page","context":{"campaign":{"name":"spring-sale","medium":"cpc"}}}""",
+        });
         await db.SaveChangesAsync();
     }
 
@@ -138,5 +144,28 @@ public class StoredAttributionTests
         var errors = problem.RootElement.GetProperty("errors");
         Assert.Contains("'magic' is not one of", errors.GetProperty("model")[0].GetString());
         Assert.Equal("required", errors.GetProperty("to")[0].GetString());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_UTM_campaign_that_names_a_campaign_is_a_touchpoint(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        await SeedAsync(test);
+        await using (var db = test.Database.Open())
+        {
+            db.Events.Add(new TrackedEvent
+            {
+                MessageId = "utm-fair", Type = "page", ContactId = "c4", Timestamp = At(3, 2), ReceivedAt = At(3, 2),
+                Payload = """{"type":"page","context":{"page":{"url":"https://example.com/?utm_campaign=fair&utm_medium=event"}}}""",
+            });
+            await db.SaveChangesAsync();
+        }
+        await using var read = test.Database.Open();
+        var report = await StoredAttribution.RunAsync(read, new AttributionQuery(AttributionModel.FirstTouch, ConversionKind.WonDeal, March, April));
+        // first_touch: d1 → web (1000); d2 → fair (600); d3 now → fair by its utm_campaign (400): events 2 and 1000; no (none).
+        var channels = report.Channels.ToDictionary(c => c.Channel, c => (c.Conversions, c.Revenue));
+        Assert.Equal((2.0, 1000m), channels["events"]);
+        Assert.Equal((1.0, 1000m), channels["paid_search"]);
+        Assert.False(channels.ContainsKey(AttributionModels.NoTouch));
     }
 }
