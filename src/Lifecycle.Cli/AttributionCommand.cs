@@ -11,7 +11,7 @@ internal static class AttributionCommand
     public static Command Create()
     {
         var paths = new Option<FileInfo?>("--paths") { Description = "an aggregated path file (path;total_conversions;total_conversion_value;total_null, channels joined by '>')" };
-        var model = new Option<string>("--model") { Description = $"the model: {AttributionModels.AllNames}", Required = true };
+        var model = new Option<string>("--model") { Description = $"the model: {AttributionModels.AllNames}, or all (side by side)", Required = true };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var conversion = new Option<string?>("--conversion") { Description = "without --paths: what converts, won_deal|opportunity|mql" };
         var from = new Option<string?>("--from") { Description = "without --paths: first day of the period, YYYY-MM-DD (UTC)" };
@@ -22,14 +22,23 @@ internal static class AttributionCommand
         command.SetAction(async (parse, cancel) =>
         {
             var name = parse.GetValue(model)!;
-            if (!AttributionModels.TryParse(name, out var chosen))
-                throw new BadInputException($"--model: '{name}' is not one of {AttributionModels.AllNames}");
+            var all = name.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
+            if (!AttributionModels.TryParse(name, out var chosen) && !all)
+                throw new BadInputException($"--model: '{name}' is not one of {AttributionModels.AllNames}, all");
             if (parse.GetValue(paths) is not { } file)
             {
                 var query = StoredQuery(chosen, parse.GetValue(conversion), parse.GetValue(from), parse.GetValue(to), parse.GetValue(halfLife));
                 var database = CliOptions.Database(parse);
                 await database.MigrateAsync(cancel);
                 await using var db = database.Open();
+                if (all)
+                {
+                    var reports = new List<AttributionReport>();
+                    foreach (var each in Enum.GetValues<AttributionModel>()) reports.Add(await StoredAttribution.RunAsync(db, query with { Model = each }, cancel));
+                    if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { models = reports.Select(AttributionJson.Of) }, CliJson.Options));
+                    else PrintSideBySide(reports.Select(r => (r.Query.Model, r.Channels.Select(c => (c.Channel, c.Conversions)))).ToList());
+                    return CliExit.Success;
+                }
                 var report = await StoredAttribution.RunAsync(db, query, cancel);
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(AttributionJson.Of(report), CliJson.Options));
                 else PrintReport(report);
@@ -45,6 +54,14 @@ internal static class AttributionCommand
             catch (PathFileException e)
             {
                 throw new BadInputException($"{file.Name}:{e.Line}: {e.Reason}");
+            }
+            if (all)
+            {
+                // The models a path file can feed; the others need instants (see RunOnPaths).
+                var results = Enum.GetValues<AttributionModel>().Where(m => !m.NeedsInstants()).Select(m => Attributor.RunOnPaths(m, rows)).ToList();
+                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { models = results.Select(ResultJson) }, CliJson.Options));
+                else PrintSideBySide(results.Select(r => (r.Model, r.Channels.Select(c => (c.Channel, c.Conversions)))).ToList());
+                return CliExit.Success;
             }
             AttributionResult result;
             try
@@ -94,13 +111,28 @@ internal static class AttributionCommand
         AnsiConsole.Write(table);
     }
 
-    private static void PrintJson(AttributionResult result) => Console.WriteLine(JsonSerializer.Serialize(new
+    private static void PrintJson(AttributionResult result) => Console.WriteLine(JsonSerializer.Serialize(ResultJson(result), CliJson.Options));
+
+    private static object ResultJson(AttributionResult result) => new
     {
         model = result.Model.Name(),
         conversions = result.Conversions,
         value = result.Value,
         channels = result.Channels.Select(c => new { channel = c.Channel, conversions = c.Conversions, value = c.Value }),
-    }, CliJson.Options));
+    };
+
+    /// <summary>Credited conversions per channel (rows) and model (columns), so a reader sees where the models disagree.</summary>
+    private static void PrintSideBySide(IReadOnlyList<(AttributionModel Model, IEnumerable<(string Channel, double Conversions)> Channels)> results)
+    {
+        var cells = results.Select(r => r.Channels.ToDictionary(c => c.Channel, c => c.Conversions)).ToList();
+        var channels = cells.SelectMany(c => c.Keys).Distinct().OrderByDescending(ch => cells[0].GetValueOrDefault(ch)).ThenBy(ch => ch, StringComparer.Ordinal);
+        var table = new Table().AddColumn("channel");
+        foreach (var (model, _) in results) table.AddColumn(new TableColumn(model.Name().Replace('_', ' ')).RightAligned());
+        foreach (var channel in channels)
+            table.AddRow([Markup.Escape(channel), .. cells.Select(c => c.GetValueOrDefault(channel).ToString("N1", CultureInfo.InvariantCulture))]);
+        table.Title = new TableTitle("credited conversions by model");
+        AnsiConsole.Write(table);
+    }
 
     private static void PrintTable(AttributionResult result)
     {

@@ -63,4 +63,27 @@ public class AttributionCommandTests
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("--model: 'magic' is not one of", unknown.Stderr);
     }
+
+    [Fact]
+    public async Task Model_all_puts_the_models_a_path_file_can_feed_side_by_side()
+    {
+        // a > b: 2 conversions; b: 1. By hand: first_touch a 2, b 1; last_touch b 3; linear a 1, b 2; shapley a 1, b 2.
+        var file = PathFile("a > b;2;10;0\nb;1;4;3\n");
+        var result = await CliProcess.RunAsync("attribution", "--paths", file, "--model", "all", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var models = json.RootElement.GetProperty("models").EnumerateArray().ToDictionary(
+            m => m.GetProperty("model").GetString()!,
+            m => m.GetProperty("channels").EnumerateArray().ToDictionary(c => c.GetProperty("channel").GetString()!, c => c.GetProperty("conversions").GetDouble()));
+        Assert.Equal(["first_touch", "last_touch", "linear", "markov", "shapley", "shapley_rate"], models.Keys);
+        Assert.Equal(2, models["first_touch"]["a"]);
+        Assert.Equal(3, models["last_touch"]["b"]);
+        Assert.False(models["last_touch"].ContainsKey("a"));
+        Assert.Equal(1, models["linear"]["a"], 12);
+        Assert.Equal(2, models["shapley"]["b"], 12);
+
+        var table = await CliProcess.RunAsync("attribution", "--paths", file, "--model", "all");
+        Assert.Contains("credited conversions by model", table.Stdout);
+    }
 }
