@@ -94,9 +94,10 @@ public sealed class Attributor
                 case AttributionModel.Linear:
                     foreach (var channel in channels) totals.Add(new Credit(channel, null, 1.0 / channels.Count), path.Conversions, path.Value);
                     break;
-                default:
+                case AttributionModel.Shapley:
                     foreach (var (channel, share) in ShapleyModel.CountShares(channels)) totals.Add(new Credit(channel, null, share), path.Conversions, path.Value);
                     break;
+                default: throw new ArgumentOutOfRangeException(nameof(model), model, "not a path model");
             }
         }
         return totals.Result(model);
