@@ -9,6 +9,8 @@ return args switch
     ["tracking-load", var url, var key, var rate, var seconds, var acked] => await TrackingLoad.RunAsync(url, key, Number(rate), Number(seconds), acked),
     ["sample-events", var file, var count] => TrackingLoad.WriteSample(file, (int)Number(count)),
     ["email-send", var smtp, var db, var count, var connections] => await EmailSend.RunAsync(smtp, db, (int)Number(count), (int)Number(connections)),
+    ["attribution"] => AttributionBench.Run(null, 5),
+    ["attribution", var paths] => AttributionBench.Run(paths, 5),
     _ => Usage(),
 };
 
@@ -21,6 +23,7 @@ static int Usage()
                Lifecycle.Bench tracking-load <base url> <write key> <requests per second> <seconds> [acked ids file]
                Lifecycle.Bench sample-events <file.jsonl> <count>
                Lifecycle.Bench email-send <smtp host:port> <db connection string> <messages> <connections>
+               Lifecycle.Bench attribution [<path file>]
         """);
     return 1;
 }

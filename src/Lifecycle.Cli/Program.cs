@@ -10,4 +10,6 @@ root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ImportExportCommands.Import());
 root.Subcommands.Add(ImportExportCommands.Export());
+root.Subcommands.Add(AttributionCommand.Create());
+root.Subcommands.Add(StatsCommand.Create());
 return await CliExit.RunAsync(root, args);

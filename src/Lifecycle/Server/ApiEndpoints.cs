@@ -15,5 +15,6 @@ internal static class ApiEndpoints
         api.MapPipelineEndpoints();
         Capture.CaptureEndpoints.MapCaptureEndpoints(api);
         Email.EmailEndpoints.MapEmailEndpoints(api);
+        Attribution.AttributionEndpoints.MapAttributionEndpoints(api);
     }
 }

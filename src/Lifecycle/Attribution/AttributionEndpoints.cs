@@ -1,0 +1,46 @@
+using System.Globalization;
+using Lifecycle.Server;
+using Lifecycle.Storage;
+
+namespace Lifecycle.Attribution;
+
+/// <summary>GET /api/attribution: one model over the stored data, per channel and campaign.</summary>
+public static class AttributionEndpoints
+{
+    public static void MapAttributionEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/attribution", async Task<IResult> (LifecycleDb db, string? model, string? conversion, string? from, string? to, double? half_life_days, CancellationToken cancel) =>
+        {
+            var check = new Validation();
+            AttributionModel? chosen = null;
+            if (check.Required("model", model) is { } name)
+            {
+                if (AttributionModels.TryParse(name, out var parsed)) chosen = parsed;
+                else check.Add("model", $"'{name}' is not one of {AttributionModels.AllNames}");
+            }
+            ConversionKind? kind = null;
+            if (check.Required("conversion", conversion) is { } text)
+            {
+                if (SnakeCase.TryParseEnum<ConversionKind>(text, out var parsed)) kind = parsed;
+                else check.Add("conversion", $"'{text}' is not one of won_deal, opportunity, mql");
+            }
+            var start = Day(check, "from", from);
+            var end = Day(check, "to", to);
+            if (start is not null && end is not null && end <= start) check.Add("to", "must be after from");
+            if (half_life_days is <= 0) check.Add("half_life_days", "must be a positive number of days");
+            if (!check.Ok) return check.Problem();
+            var query = new AttributionQuery(chosen!.Value, kind!.Value, start!.Value, end!.Value, TimeSpan.FromDays(half_life_days ?? 7));
+            return TypedResults.Ok(AttributionJson.Of(await StoredAttribution.RunAsync(db, query, cancel)));
+        }).WithTags("Attribution")
+          .WithSummary("Credited conversions, revenue, cost and ROI per channel and campaign (model, conversion won_deal|opportunity|mql, from, to as YYYY-MM-DD, optional half_life_days)");
+    }
+
+    private static DateTimeOffset? Day(Validation check, string field, string? text)
+    {
+        if (check.Required(field, text) is not { } value) return null;
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        check.Add(field, $"'{value}' is not a date YYYY-MM-DD");
+        return null;
+    }
+}

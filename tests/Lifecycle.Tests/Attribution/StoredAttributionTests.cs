@@ -1,0 +1,171 @@
+using System.Text.Json;
+using Lifecycle.Attribution;
+using Lifecycle.Campaigns;
+using Lifecycle.Contacts;
+using Lifecycle.Pipeline;
+using Lifecycle.Tests.Support;
+using Lifecycle.Tracking;
+
+namespace Lifecycle.Tests.Attribution;
+
+/// <summary>
+/// Attribution over stored data, March 2026, by hand:
+/// d1 (won 03-10, 1000, contact c1): touches web 02-01 and mail 02-10 (the 02-11 Email Opened is not a touch, the
+///   03-20 webinar is after the close, the 2024 page is outside the 365-day lookback); c1 became a lead on 02-05.
+/// d2 (won 03-15, 600, no contact, account acc-2): its contacts' touches fair 02-15 (c2) and web 02-20 (c3).
+/// d3 (won 03-20, 400, contact c4 without touches): (none). d4 is lost, d5 closes in April: not conversions.
+/// Costs in March: web 310, mail 200, fair 100 (fair's February 280 is outside the period).
+/// </summary>
+public class StoredAttributionTests
+{
+    private static DateTime At(int month, int day, int year = 2026) => new(year, month, day, 12, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTimeOffset March = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero), April = new(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static async Task SeedAsync(TestDatabase test)
+    {
+        await using var db = test.Database.Open();
+        db.Accounts.AddRange(new Account { Id = "acc-1", Name = "One" }, new Account { Id = "acc-2", Name = "Two" }, new Account { Id = "acc-3", Name = "Three" });
+        db.Contacts.AddRange(
+            new Contact { Id = "c1", AccountId = "acc-1" }, new Contact { Id = "c2", AccountId = "acc-2" }, new Contact { Id = "c3", AccountId = "acc-2" },
+            new Contact { Id = "c4", AccountId = "acc-3" }, new Contact { Id = "c5" });
+        db.Campaigns.AddRange(
+            new Campaign { Id = "web", Name = "Search", Channel = "paid_search" }, new Campaign { Id = "mail", Name = "Newsletter", Channel = "email" },
+            new Campaign { Id = "fair", Name = "Trade fair", Channel = "events" });
+        db.CostLines.AddRange(
+            new CostLine { Month = new DateOnly(2026, 3, 1), CampaignId = "web", Channel = "paid_search", Amount = 310m },
+            new CostLine { Month = new DateOnly(2026, 3, 1), CampaignId = "mail", Channel = "email", Amount = 200m },
+            new CostLine { Month = new DateOnly(2026, 3, 1), CampaignId = "fair", Channel = "events", Amount = 100m },
+            new CostLine { Month = new DateOnly(2026, 2, 1), CampaignId = "fair", Channel = "events", Amount = 280m });
+        db.Transitions.Add(new Transition { ContactId = "c1", FromStatus = ContactStatus.Inquiry, ToStatus = ContactStatus.Lead, At = At(2, 5), Actor = "import" });
+        db.Deals.AddRange(
+            new Deal { Id = "d1", AccountId = "acc-1", ContactId = "c1", Amount = 1000m, CreatedAt = At(2, 20), ClosedAt = At(3, 10), Outcome = DealOutcome.Won },
+            new Deal { Id = "d2", AccountId = "acc-2", Amount = 600m, CreatedAt = At(3, 1), ClosedAt = At(3, 15), Outcome = DealOutcome.Won },
+            new Deal { Id = "d3", AccountId = "acc-3", ContactId = "c4", Amount = 400m, CreatedAt = At(3, 2), ClosedAt = At(3, 20), Outcome = DealOutcome.Won },
+            new Deal { Id = "d4", AccountId = "acc-1", ContactId = "c1", Amount = 900m, CreatedAt = At(3, 2), ClosedAt = At(3, 25), Outcome = DealOutcome.Lost },
+            new Deal { Id = "d5", AccountId = "acc-1", ContactId = "c1", Amount = 700m, CreatedAt = At(3, 3), ClosedAt = At(4, 2), Outcome = DealOutcome.Won });
+        var n = 0;
+        TrackedEvent Event(string contact, string type, string? name, string campaign, DateTime at) => new()
+        {
+            MessageId = $"m{++n}", Type = type, Name = name, ContactId = contact, Timestamp = at, ReceivedAt = at,
+            Payload = JsonSerializer.Serialize(new { type, @event = name, properties = new { campaign_id = campaign } }),
+        };
+        db.Events.AddRange(
+            Event("c1", "page", null, "web", At(2, 1)), Event("c1", "track", "Email Clicked", "mail", At(2, 10)),
+            Event("c1", "track", "Email Opened", "mail", At(2, 11)), Event("c1", "track", "Webinar Attended", "fair", At(3, 20)),
+            Event("c1", "page", null, "web", At(1, 5, 2024)),
+            Event("c2", "track", "Form Submitted", "fair", At(2, 15)), Event("c3", "page", null, "web", At(2, 20)),
+            Event("c5", "page", null, "mail", At(3, 5)));
+        // A UTM campaign that is no campaign id is no touchpoint: d3 stays (none).
+        db.Events.Add(new TrackedEvent
+        {
+            MessageId = "utm-unknown", Type = "page", ContactId = "c4", Timestamp = At(3, 1), ReceivedAt = At(3, 1),
+            Payload = """{"type":"page","context":{"campaign":{"name":"spring-sale","medium":"cpc"}}}""",
+        });
+        await db.SaveChangesAsync();
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Linear_credits_revenue_and_cost_per_channel_and_campaign(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        await SeedAsync(test);
+        await using var db = test.Database.Open();
+        var report = await StoredAttribution.RunAsync(db, new AttributionQuery(AttributionModel.Linear, ConversionKind.WonDeal, March, April));
+
+        // d1: web 0.5 (500), mail 0.5 (500); d2: fair 0.5 (300), web 0.5 (300); d3: (none) 1 (400).
+        // Most credited first, ties by name: (none) 1.0, 400, no cost, no ROI;
+        // paid_search 1.0, 800, cost 310, ROI (800 − 310)/310 = 1.5806; email 0.5, 500, 200, 1.5; events 0.5, 300, 100, 2.
+        Assert.Equal(3, report.Conversions);
+        Assert.Equal(2000m, report.Revenue);
+        Assert.Equal(
+            [(AttributionModels.NoTouch, 1.0, 400m, 0m, (decimal?)null), ("paid_search", 1.0, 800m, 310m, 1.5806m), ("email", 0.5, 500m, 200m, 1.5m), ("events", 0.5, 300m, 100m, 2m)],
+            report.Channels.Select(c => (c.Channel, c.Conversions, c.Revenue, c.Cost, c.Roi)));
+        Assert.Equal(
+            [("web", "paid_search", 1.0, 800m, 310m), ("fair", "events", 0.5, 300m, 100m), ("mail", "email", 0.5, 500m, 200m)],
+            report.Campaigns.Select(c => (c.CampaignId, c.Channel, c.Conversions, c.Revenue, c.Cost)));
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task U_shaped_reads_the_lead_creation_touch_from_the_transitions(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        await SeedAsync(test);
+        await using var db = test.Database.Open();
+        var report = await StoredAttribution.RunAsync(db, new AttributionQuery(AttributionModel.UShaped, ConversionKind.WonDeal, March, April));
+
+        // d1: web 02-01 is first and the lead-creation touch (lead 02-05): 0.8 (800); mail the rest, 0.2 (200).
+        // d2: no lead transition among c2, c3: first touch fair 0.4 (240), and 0.2 + 0.4 to web, 0.6 (360).
+        // paid_search 1.4 (1160), events 0.4 (240), email 0.2 (200), (none) 1 (400).
+        var channels = report.Channels.ToDictionary(c => c.Channel, c => (Math.Round(c.Conversions, 12), c.Revenue));
+        Assert.Equal((1.4, 1160m), channels["paid_search"]);
+        Assert.Equal((0.4, 240m), channels["events"]);
+        Assert.Equal((0.2, 200m), channels["email"]);
+        Assert.Equal((1.0, 400m), channels[AttributionModels.NoTouch]);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task The_attribution_command_reads_the_database(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        await SeedAsync(test);
+        var result = await CliProcess.RunAsync("attribution", "--model", "linear", "--conversion", "won_deal", "--from", "2026-03-01", "--to", "2026-04-01",
+            "--json", "--db", test.Database.ConnectionString);
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var email = json.RootElement.GetProperty("channels").EnumerateArray().Single(c => c.GetProperty("channel").GetString() == "email");
+        Assert.Equal(0.5, email.GetProperty("conversions").GetDouble());
+        Assert.Equal(1.5m, email.GetProperty("roi").GetDecimal());
+
+        var bad = await CliProcess.RunAsync("attribution", "--model", "linear", "--conversion", "signup", "--from", "2026-03-01", "--to", "2026-04-01", "--db", test.Database.ConnectionString);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--conversion: 'signup' is not one of won_deal, opportunity, mql", bad.Stderr);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task The_API_answers_the_report_and_names_bad_fields(string engine)
+    {
+        await using var server = await RunningServer.StartAsync(engine);
+        await SeedAsync(server.Database);
+        var response = await server.Client.GetAsync("/api/attribution?model=first_touch&conversion=won_deal&from=2026-03-01&to=2026-04-01");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        // first_touch: d1 → web (1000), d2 → fair (02-15, 600), d3 → (none) (400).
+        var campaigns = json.RootElement.GetProperty("campaigns").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("campaign_id").GetString()!, c => c.GetProperty("revenue").GetDecimal());
+        Assert.Equal(1000m, campaigns["web"]);
+        Assert.Equal(600m, campaigns["fair"]);
+        Assert.Equal(0m, campaigns["mail"]); // listed for its cost of 200
+        Assert.Equal(2000m, json.RootElement.GetProperty("revenue").GetDecimal());
+
+        var bad = await server.Client.GetAsync("/api/attribution?model=magic&conversion=won_deal&from=2026-03-01");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        using var problem = JsonDocument.Parse(await bad.Content.ReadAsStringAsync());
+        var errors = problem.RootElement.GetProperty("errors");
+        Assert.Contains("'magic' is not one of", errors.GetProperty("model")[0].GetString());
+        Assert.Equal("required", errors.GetProperty("to")[0].GetString());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_UTM_campaign_that_names_a_campaign_is_a_touchpoint(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        await SeedAsync(test);
+        await using (var db = test.Database.Open())
+        {
+            db.Events.Add(new TrackedEvent
+            {
+                MessageId = "utm-fair", Type = "page", ContactId = "c4", Timestamp = At(3, 2), ReceivedAt = At(3, 2),
+                Payload = """{"type":"page","context":{"page":{"url":"https://example.com/?utm_campaign=fair&utm_medium=event"}}}""",
+            });
+            await db.SaveChangesAsync();
+        }
+        await using var read = test.Database.Open();
+        var report = await StoredAttribution.RunAsync(read, new AttributionQuery(AttributionModel.FirstTouch, ConversionKind.WonDeal, March, April));
+        // first_touch: d1 → web (1000); d2 → fair (600); d3 now → fair by its utm_campaign (400): events 2 and 1000; no (none).
+        var channels = report.Channels.ToDictionary(c => c.Channel, c => (c.Conversions, c.Revenue));
+        Assert.Equal((2.0, 1000m), channels["events"]);
+        Assert.Equal((1.0, 1000m), channels["paid_search"]);
+        Assert.False(channels.ContainsKey(AttributionModels.NoTouch));
+    }
+}
