@@ -91,13 +91,14 @@ public static class Submissions
     }
 
     /// <summary>
-    /// `inquiry -> lead` (lifecycle.md §1): an inquiry with marketing consent is selected for active marketing.
-    /// The caller saves.
+    /// `inquiry -> lead` (lifecycle.md §1): an inquiry with marketing consent whose address is not suppressed
+    /// (unsubscribed, hard-bounced, complained) is selected for active marketing. The caller saves.
     /// </summary>
     public static async Task SelectForMarketingAsync(LifecycleDb db, Contact contact, DateTime at, string reason, string? campaignId, CancellationToken cancel)
     {
-        if (contact.Status == ContactStatus.Inquiry && contact.Consent && contact.Email is not null)
-            await StatusChanges.ChangeAsync(db, contact, ContactStatus.Lead, at, reason, LeadRule, campaignId, cancel);
+        if (contact.Status != ContactStatus.Inquiry || !contact.Consent || contact.Email is null) return;
+        if (await db.Set<Email.Suppression>().AnyAsync(s => s.Email == contact.Email, cancel)) return;
+        await StatusChanges.ChangeAsync(db, contact, ContactStatus.Lead, at, reason, LeadRule, campaignId, cancel);
     }
 
     /// <summary>Records a view of a form on a page (the hosted page or the page embedding it) as a `Form Viewed` event.</summary>

@@ -136,6 +136,23 @@ public class CaptureApiTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task A_suppressed_address_that_consents_stays_an_inquiry(string engine)
+    {
+        await using var server = await StartWithFormAsync(engine, WebinarForm());
+        await using (var setup = server.Database.Database.Open())
+        {
+            setup.Set<Lifecycle.Email.Suppression>().Add(new() { Email = "hard@example.se", Reason = Lifecycle.Email.SuppressionReason.HardBounce, At = DateTime.UtcNow });
+            await setup.SaveChangesAsync();
+        }
+        await Expect(await SubmitAsync(server, ("email", "hard@example.se"), ("first_name", "Hanna"), ("consent", "on")), HttpStatusCode.OK);
+        await using var db = server.Database.Database.Open();
+        var contact = await db.Contacts.SingleAsync();
+        // The consent is recorded, but the address cannot be mailed, so it is not selected for marketing (lifecycle.md §1).
+        Assert.Equal((ContactStatus.Inquiry, true), (contact.Status, contact.Consent));
+        Assert.Equal(1, await db.Transitions.CountAsync());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task A_submission_updates_an_existing_contact_instead_of_creating_one(string engine)
     {
         await using var server = await StartWithFormAsync(engine, WebinarForm());
