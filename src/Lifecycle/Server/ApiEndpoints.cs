@@ -1,6 +1,7 @@
 using Lifecycle.Campaigns;
 using Lifecycle.Contacts;
 using Lifecycle.Pipeline;
+using Lifecycle.Reports;
 
 namespace Lifecycle.Server;
 
@@ -13,5 +14,6 @@ internal static class ApiEndpoints
         api.MapContactEndpoints();
         api.MapCampaignEndpoints();
         api.MapPipelineEndpoints();
+        api.MapReportEndpoints();
     }
 }

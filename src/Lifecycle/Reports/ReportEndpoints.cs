@@ -1,0 +1,46 @@
+using Lifecycle.Server;
+using Lifecycle.Storage;
+using Lifecycle.Tracking;
+using Microsoft.Extensions.Configuration;
+
+namespace Lifecycle.Reports;
+
+/// <summary>Reports and metrics by id (lifecycle.md §3, interchange.md "Out").</summary>
+public static class ReportEndpoints
+{
+    public static void MapReportEndpoints(this RouteGroupBuilder api)
+    {
+        var reports = api.MapGroup("/").WithTags("Reports");
+        reports.MapGet("/reports/lifecycle", Lifecycle)
+            .WithSummary("Every available metric of lifecycle.md §3 for [from, to) (days YYYY-MM-DD in the workspace time zone), keyed by metric id");
+        reports.MapGet("/metrics", Metrics)
+            .WithSummary("Rows (metric, period, dimension, value) by month; ids comma-separated (default all), by = campaign|channel|source");
+        reports.MapGet("/metrics/catalog", Catalog).WithSummary("Every metric id: description, unit, breakdowns, and whether it is available yet");
+    }
+
+    private sealed record CatalogEntry(string Id, string Description, string Unit, string[] Breakdowns, bool Available);
+
+    private static Ok<CatalogEntry[]> Catalog() => TypedResults.Ok(MetricCatalog.Metrics
+        .Select(m => new CatalogEntry(m.Id, m.Description, m.Unit, m.Breakdowns.Select(b => b.ToString().ToLowerInvariant()).ToArray(), m.Available)).ToArray());
+
+    private static async Task<IResult> Lifecycle(LifecycleDb db, TimeProvider clock, ChannelMapping channels, IConfiguration configuration,
+        string? from, string? to, CancellationToken cancel)
+    {
+        var check = new Validation();
+        var settings = LifecycleReports.SettingsFrom(configuration);
+        var period = ReportPeriod.Parse(from, to, settings.Zone, check.Add);
+        if (period is null) return check.Problem();
+        return TypedResults.Ok(await new LifecycleReports(db, clock, channels, settings).LifecycleAsync(period, cancel));
+    }
+
+    private static async Task<IResult> Metrics(LifecycleDb db, TimeProvider clock, ChannelMapping channels, IConfiguration configuration,
+        string? ids, string? from, string? to, string? by, CancellationToken cancel)
+    {
+        var check = new Validation();
+        var settings = LifecycleReports.SettingsFrom(configuration);
+        var period = ReportPeriod.Parse(from, to, settings.Zone, check.Add);
+        var (metrics, dimension) = LifecycleReports.ParseSelection(ids, by, check.Add);
+        if (!check.Ok || period is null) return check.Problem();
+        return TypedResults.Ok(await new LifecycleReports(db, clock, channels, settings).RowsAsync(period, metrics, dimension, cancel));
+    }
+}
