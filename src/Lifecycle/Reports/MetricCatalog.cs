@@ -67,8 +67,8 @@ public static class MetricCatalog
             s => EmailRates(s, customers: false).ClickRate),
         new("nurture.click_to_open_rate", "unique clicks / unique opens, prospect messages sent in the period", "rate", CampaignChannel,
             s => EmailRates(s, customers: false).ClickToOpenRate),
-        new("nurture.email", "per program (properties.program_id): sent, delivered, open_rate, click_rate, click_to_open_rate", "object per program", CampaignChannel,
-            s => s.Facts.Emails.Where(e => e.ProgramId is not null && s.Period.Contains(e.SentAt) && InSlice(s, e))
+        new("nurture.email", "per prospect program (properties.program_id): sent, delivered, open_rate, click_rate, click_to_open_rate", "object per program", CampaignChannel,
+            s => s.Facts.Emails.Where(e => e.ProgramId is not null && s.Period.Contains(e.SentAt) && InSlice(s, e) && !ToCustomers(s, e))
                 .GroupBy(e => e.ProgramId!).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => EmailProgram(g)), Expands: true),
         new("nurture.lead_score_profile", "score profile of the new leads of a month (needs point-in-time scores: not yet available)", "object", None, null),
@@ -275,9 +275,12 @@ public static class MetricCatalog
 
     private static bool InSlice(MetricScope s, EmailFact e) => s.InSlice(new Attribution(e.CampaignId, s.ChannelOf(e.CampaignId), null));
 
+    /// <summary>Programs are not stored yet, so a message's audience is its campaign's (properties.campaign_id).</summary>
+    private static bool ToCustomers(MetricScope s, EmailFact e) =>
+        e.CampaignId is not null && s.Facts.Campaigns.TryGetValue(e.CampaignId, out var c) && c.Audience == Audience.Customers;
+
     private static EmailProgramReport EmailRates(MetricScope s, bool customers) =>
-        EmailProgram(s.Facts.Emails.Where(e => s.Period.Contains(e.SentAt) && InSlice(s, e) &&
-            (e.CampaignId is not null && s.Facts.Campaigns.TryGetValue(e.CampaignId, out var c) && c.Audience == Audience.Customers) == customers));
+        EmailProgram(s.Facts.Emails.Where(e => s.Period.Contains(e.SentAt) && InSlice(s, e) && ToCustomers(s, e) == customers));
 
     /// <summary>delivered = sent − bounced; open rate = opened / delivered, click rate = clicked / delivered, CTOR = clicked / opened.</summary>
     private static EmailProgramReport EmailProgram(IEnumerable<EmailFact> messages)

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Lifecycle.Reports;
+using Lifecycle.Server;
+using Lifecycle.Tracking;
+using Microsoft.Extensions.Configuration;
+using Spectre.Console;
+
+namespace Lifecycle.Cli;
+
+/// <summary>`lifecycle report lifecycle|funnel`: the reports of lifecycle.md §3 and §4 as tables, JSON or CSV.</summary>
+internal static class ReportCommand
+{
+    private static readonly JsonSerializerOptions Json = CreateJson();
+
+    public static Command Create()
+    {
+        var command = new Command("report", "Reports: the lifecycle metrics and the funnel, for a period [from, to) in the workspace time zone.")
+        {
+            Lifecycle(),
+        };
+        return command;
+    }
+
+    private static Option<string> Day(string name, string what) => new(name) { Description = $"{what} day YYYY-MM-DD in the workspace time zone", Required = true };
+
+    internal static readonly Option<string?> TimeZone = new("--time-zone")
+    {
+        Description = "the workspace time zone (IANA id); default Lifecycle:TimeZone of appsettings.json, else UTC",
+        Recursive = true,
+    };
+
+    private static Command Lifecycle()
+    {
+        var from = Day("--from", "first");
+        var to = Day("--to", "end (exclusive)");
+        var json = new Option<bool>("--json") { Description = "print {\"from\", \"to\", \"metrics\": {id: value}}" };
+        var csv = new Option<bool>("--csv") { Description = "print metric,value rows (objects flattened to dotted names)" };
+        var command = new Command("lifecycle", "Every available metric of the catalog for the period.") { from, to, json, csv };
+        command.SetAction(async (parse, cancel) =>
+        {
+            if (parse.GetValue(json) && parse.GetValue(csv)) throw new BadInputException("--json and --csv: choose one");
+            var (reports, period) = await OpenAsync(parse, parse.GetValue(from), parse.GetValue(to), cancel);
+            var report = await reports.LifecycleAsync(period, cancel);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));
+            else if (parse.GetValue(csv)) WriteCsv(report);
+            else WriteTable(report);
+            return CliExit.Success;
+        });
+        return command;
+    }
+
+    internal static async Task<(LifecycleReports, ReportPeriod)> OpenAsync(ParseResult parse, string? from, string? to, CancellationToken cancel)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory).AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables().Build();
+        if (parse.GetValue(TimeZone) is { } zoneId) configuration["Lifecycle:TimeZone"] = zoneId;
+        if (ReportPeriod.FindZone(configuration["Lifecycle:TimeZone"]) is null)
+            throw new BadInputException($"--time-zone: '{configuration["Lifecycle:TimeZone"]}' is not a known time zone");
+        var settings = LifecycleReports.SettingsFrom(configuration);
+        var errors = new List<string>();
+        var period = ReportPeriod.Parse(from, to, settings.Zone, (field, reason) => errors.Add($"--{field}: {reason}"));
+        if (period is null) throw new BadInputException(string.Join("\n", errors));
+
+        var database = CliOptions.Database(parse);
+        await database.MigrateAsync(cancel);
+        var channels = configuration.GetSection("Lifecycle:Channels").Get<ChannelRule[]>() is { Length: > 0 } rules ? new ChannelMapping(rules) : ChannelMapping.Default;
+        return (new LifecycleReports(database.Open(), TimeProvider.System, channels, settings), period);
+    }
+
+    private static IEnumerable<(string Name, string Value)> Lines(LifecycleReport report) =>
+        report.Metrics.SelectMany(m => LifecycleReports.Flatten(m.Key, m.Value, Json));
+
+    private static void WriteCsv(LifecycleReport report)
+    {
+        var output = new StringBuilder("metric,value\n");
+        foreach (var (name, value) in Lines(report)) output.Append(Csv(name)).Append(',').Append(Csv(value)).Append('\n');
+        Console.Write(output);
+    }
+
+    internal static string Csv(string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+
+    private static void WriteTable(LifecycleReport report)
+    {
+        var table = new Table().Title($"Lifecycle {report.From} – {report.To} ({report.TimeZone}, to exclusive)").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        foreach (var (name, value) in Lines(report)) table.AddRow(Markup.Escape(name), Markup.Escape(Readable(value)));
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>Numbers rounded for reading (four decimals at most); null shows as an em dash.</summary>
+    internal static string Readable(string value) =>
+        value.Length == 0 ? "—"
+        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && value.Contains('.')
+            ? Math.Round(number, 4).ToString("0.####", CultureInfo.InvariantCulture)
+            : value;
+
+    private static JsonSerializerOptions CreateJson()
+    {
+        var options = new JsonSerializerOptions();
+        LifecycleServer.ConfigureJson(options);
+        return options;
+    }
+}
