@@ -21,6 +21,7 @@ internal static class ReportCommand
         {
             Lifecycle(),
         };
+        command.Options.Add(TimeZone);
         return command;
     }
 

@@ -6,10 +6,13 @@ namespace Lifecycle.Reports;
 /// A report's range (lifecycle.md §2): the half-open [from, to) between two calendar days, each taken at midnight
 /// in the workspace time zone (default UTC). Pure.
 /// </summary>
-public sealed record ReportPeriod(DateOnly FromDay, DateOnly ToDay, TimeZoneInfo Zone)
+public sealed class ReportPeriod(DateOnly fromDay, DateOnly toDay, TimeZoneInfo zone)
 {
-    public DateTime From { get; } = MidnightUtc(FromDay, Zone);
-    public DateTime To { get; } = MidnightUtc(ToDay, Zone);
+    public DateOnly FromDay { get; } = fromDay;
+    public DateOnly ToDay { get; } = toDay;
+    public TimeZoneInfo Zone { get; } = zone;
+    public DateTime From { get; } = MidnightUtc(fromDay, zone);
+    public DateTime To { get; } = MidnightUtc(toDay, zone);
 
     public bool Contains(DateTime instant) => instant >= From && instant < To;
 
@@ -24,7 +27,7 @@ public sealed record ReportPeriod(DateOnly FromDay, DateOnly ToDay, TimeZoneInfo
         {
             var nextMonth = new DateOnly(start.Year, start.Month, 1).AddMonths(1);
             var end = nextMonth < ToDay ? nextMonth : ToDay;
-            yield return (start.ToString("yyyy-MM", CultureInfo.InvariantCulture), this with { FromDay = start, ToDay = end });
+            yield return (start.ToString("yyyy-MM", CultureInfo.InvariantCulture), new ReportPeriod(start, end, Zone));
             start = end;
         }
     }
