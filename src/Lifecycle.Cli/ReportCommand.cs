@@ -20,6 +20,7 @@ internal static class ReportCommand
         var command = new Command("report", "Reports: the lifecycle metrics and the funnel, for a period [from, to) in the workspace time zone.")
         {
             Lifecycle(),
+            FunnelCommand(),
         };
         command.Options.Add(TimeZone);
         return command;
@@ -51,6 +52,53 @@ internal static class ReportCommand
             return CliExit.Success;
         });
         return command;
+    }
+
+    private static Command FunnelCommand()
+    {
+        var mode = new Option<string>("--mode") { Description = "cohort (contacts entering inquiry in the period, followed forward) or period (entries in the period)", Required = true };
+        var from = Day("--from", "first");
+        var to = Day("--to", "end (exclusive)");
+        var by = new Option<string?>("--by") { Description = "one funnel per campaign, channel or source" };
+        var window = new Option<string?>("--window") { Description = "cohort mode: count a stage as reached only within this many days of the cohort entry" };
+        var view = new Option<string?>("--view") { Description = "contact (default) or account (an account reaches a stage when its first contact does)" };
+        var json = new Option<bool>("--json") { Description = "print the report as JSON" };
+        var command = new Command("funnel", "The funnel: step conversion, days between steps, drop-off, stalled, balance at the period's end.")
+        {
+            mode, from, to, by, window, view, json,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var errors = new List<string>();
+            var options = Reports.Funnel.ParseOptions(parse.GetValue(mode), parse.GetValue(view), parse.GetValue(window), parse.GetValue(by), (f, r) => errors.Add($"--{f}: {r}"));
+            if (errors.Count > 0) throw new BadInputException(string.Join("\n", errors));
+            var (reports, period) = await OpenAsync(parse, parse.GetValue(from), parse.GetValue(to), cancel);
+            var now = DateTime.UtcNow;
+            var report = Reports.Funnel.Run(await Reports.Funnel.LoadAsync(reports.Db, now, cancel), period, options.Mode, options.View, options.Window, options.By, now);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));
+            else WriteFunnel(report);
+            return CliExit.Success;
+        });
+        return command;
+    }
+
+    private static void WriteFunnel(FunnelReport report)
+    {
+        static string N(double? v, string format = "0.#") => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "—";
+        foreach (var part in report.Funnels)
+        {
+            var title = $"{report.Mode} funnel ({report.View}s) {report.From} – {report.To}" + (part.Dimension is { } d ? $", {report.By} {d}" : "")
+                + (report.WindowDays is { } w ? $", window {w} days" : "");
+            var table = new Table().Title(Markup.Escape(title)).AddColumn("stage");
+            foreach (var column in new[] { "count", "step rate", "drop-off", "median days", "p75 days", "mean days", "stalled", "" })
+                table.AddColumn(new TableColumn(column).RightAligned());
+            foreach (var step in part.Steps)
+                table.AddRow(step.Stage, step.Count.ToString(CultureInfo.InvariantCulture), step.StepRate is { } r ? r.ToString("0.0%", CultureInfo.InvariantCulture) : "—",
+                    N(step.DropOff), N(step.MedianDays), N(step.P75Days), N(step.MeanDays), N(step.Stalled), step.Immature == true ? "immature" : "");
+            AnsiConsole.Write(table);
+            AnsiConsole.WriteLine("balance at the end: " + string.Join(", ", part.Balance.Select(b => $"{b.Key} {b.Value}")));
+        }
+        if (report.Mode == "period") AnsiConsole.WriteLine("step rate: entries of a stage / entries of the one before (a ratio of flows, not a conversion rate)");
     }
 
     internal static async Task<(LifecycleReports, ReportPeriod)> OpenAsync(ParseResult parse, string? from, string? to, CancellationToken cancel)

@@ -15,6 +15,7 @@ public sealed record MetricRow(string Metric, string Period, string? Dimension, 
 public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, ChannelMapping channels, ReportSettings settings)
 {
     public ReportSettings Settings => settings;
+    public LifecycleDb Db => db;
 
     public async Task<LifecycleReport> LifecycleAsync(ReportPeriod period, CancellationToken cancel = default)
     {

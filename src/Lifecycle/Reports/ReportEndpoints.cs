@@ -15,6 +15,8 @@ public static class ReportEndpoints
             .WithSummary("Every available metric of lifecycle.md §3 for [from, to) (days YYYY-MM-DD in the workspace time zone), keyed by metric id");
         reports.MapGet("/metrics", Metrics)
             .WithSummary("Rows (metric, period, dimension, value) by month; ids comma-separated (default all), by = campaign|channel|source");
+        reports.MapGet("/reports/funnel", FunnelReport)
+            .WithSummary("The funnel of lifecycle.md §4: mode = cohort|period, from, to, window (days, cohort mode), by = campaign|channel|source, view = contact|account");
         reports.MapGet("/metrics/catalog", Catalog).WithSummary("Every metric id: description, unit, breakdowns, and whether it is available yet");
     }
 
@@ -31,6 +33,19 @@ public static class ReportEndpoints
         var period = ReportPeriod.Parse(from, to, settings.Zone, check.Add);
         if (period is null) return check.Problem();
         return TypedResults.Ok(await new LifecycleReports(db, clock, channels, settings).LifecycleAsync(period, cancel));
+    }
+
+    private static async Task<IResult> FunnelReport(LifecycleDb db, TimeProvider clock, IConfiguration configuration,
+        string? mode, string? from, string? to, string? window, string? by, string? view, CancellationToken cancel)
+    {
+        var check = new Validation();
+        var settings = LifecycleReports.SettingsFrom(configuration);
+        var period = ReportPeriod.Parse(from, to, settings.Zone, check.Add);
+        var options = Funnel.ParseOptions(mode, view, window, by, check.Add);
+        if (!check.Ok || period is null) return check.Problem();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var facts = await Funnel.LoadAsync(db, now, cancel);
+        return TypedResults.Ok(Funnel.Run(facts, period, options.Mode, options.View, options.Window, options.By, now));
     }
 
     private static async Task<IResult> Metrics(LifecycleDb db, TimeProvider clock, ChannelMapping channels, IConfiguration configuration,
