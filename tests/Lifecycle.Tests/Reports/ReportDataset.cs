@@ -23,8 +23,8 @@ public sealed class FixedClock(DateTime utc) : TimeProvider
 ///
 /// Contacts (source, campaign) and transitions:
 ///   c01 (paid_search, cmpA, acc1): inquiry 12-20 10:00, lead 12-21, mql 01-05, sal 01-06, sql 01-08, opportunity 01-09, customer 01-20
-///   c02 (paid_search, cmpA): inquiry 01-02, lead 01-02 12:00, mql 01-12 12:00, sal 01-14 12:00
-///   c03 (webinar, cmpB): inquiry 01-03, lead 01-03 06:00, mql 01-04 06:00, sal 01-05 06:00, recycled 01-10, lead 01-20 (reopened), mql 01-25 06:00
+///   c02 (paid_search, cmpA, acc9): inquiry 01-02, lead 01-02 12:00, mql 01-12 12:00, sal 01-14 12:00
+///   c03 (webinar, cmpB, acc9): inquiry 01-03, lead 01-03 06:00, mql 01-04 06:00, sal 01-05 06:00, recycled 01-10, lead 01-20 (reopened), mql 01-25 06:00
 ///   c04 (webinar, cmpB): inquiry 01-10, lead 01-10 01:00
 ///   c05 (referral, none, acc8): inquiry 01-15, lead 01-15 12:00, sql 01-25 12:00 (skips mql, sal), customer 01-30 12:00
 ///   c06 (paid_search, cmpA): inquiry 01-31 23:00, lead 02-01 01:00
@@ -73,8 +73,8 @@ public static class ReportDataset
 
         Contact("c01", "paid_search", "cmpA", "acc1", ("inquiry", "2025-12-20 10:00"), ("lead", "2025-12-21"), ("mql", "2026-01-05"), ("sal", "2026-01-06"),
             ("sql", "2026-01-08"), ("opportunity", "2026-01-09"), ("customer", "2026-01-20"));
-        Contact("c02", "paid_search", "cmpA", null, ("inquiry", "2026-01-02"), ("lead", "2026-01-02 12:00"), ("mql", "2026-01-12 12:00"), ("sal", "2026-01-14 12:00"));
-        Contact("c03", "webinar", "cmpB", null, ("inquiry", "2026-01-03"), ("lead", "2026-01-03 06:00"), ("mql", "2026-01-04 06:00"), ("sal", "2026-01-05 06:00"),
+        Contact("c02", "paid_search", "cmpA", "acc9", ("inquiry", "2026-01-02"), ("lead", "2026-01-02 12:00"), ("mql", "2026-01-12 12:00"), ("sal", "2026-01-14 12:00"));
+        Contact("c03", "webinar", "cmpB", "acc9", ("inquiry", "2026-01-03"), ("lead", "2026-01-03 06:00"), ("mql", "2026-01-04 06:00"), ("sal", "2026-01-05 06:00"),
             ("recycled", "2026-01-10"), ("lead", "2026-01-20"), ("mql", "2026-01-25 06:00"));
         Contact("c04", "webinar", "cmpB", null, ("inquiry", "2026-01-10"), ("lead", "2026-01-10 01:00"));
         Contact("c05", "referral", null, "acc8", ("inquiry", "2026-01-15"), ("lead", "2026-01-15 12:00"), ("sql", "2026-01-25 12:00"), ("customer", "2026-01-30 12:00"));
