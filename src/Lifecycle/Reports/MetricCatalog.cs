@@ -273,10 +273,10 @@ public static class MetricCatalog
         return new ReferralReport(Group(referral), Group(cohort.Except(referral).ToList()));
     }
 
-    private static bool InSlice(MetricScope s, EmailFact e) => s.InSlice(new Attribution(e.CampaignId, s.ChannelOf(e.CampaignId), null));
+    internal static bool InSlice(MetricScope s, EmailFact e) => s.InSlice(new Attribution(e.CampaignId, s.ChannelOf(e.CampaignId), null));
 
     /// <summary>Programs are not stored yet, so a message's audience is its campaign's (properties.campaign_id).</summary>
-    private static bool ToCustomers(MetricScope s, EmailFact e) =>
+    internal static bool ToCustomers(MetricScope s, EmailFact e) =>
         e.CampaignId is not null && s.Facts.Campaigns.TryGetValue(e.CampaignId, out var c) && c.Audience == Audience.Customers;
 
     private static EmailProgramReport EmailRates(MetricScope s, bool customers) =>

@@ -96,13 +96,14 @@ public sealed class MetricScope
 
     /// <summary>Every entry into the status in the period, re-entries included (§3 "Entries").</summary>
     public IEnumerable<TransitionFact> Entries(ContactStatus status) =>
-        Facts.Transitions.Where(t => t.To == status && Period.Contains(t.At) && InSlice(Of(t)));
+        Facts.Transitions.Where(t => t.To == status && Period.Contains(t.At) && InSlice(Of(t))).OrderBy(t => t.At).ThenBy(t => t.Id);
 
     /// <summary>Each contact's earliest entry into the status, where it falls in the period (§3 "First transition").</summary>
     public IEnumerable<TransitionFact> FirstEntries(ContactStatus status) =>
         _history.Value.Values
             .Select(h => h.FirstOrDefault(t => t.To == status))
-            .Where(t => t is not null && Period.Contains(t.At) && InSlice(Of(t)))!;
+            .Where(t => t is not null && Period.Contains(t.At) && InSlice(Of(t)))
+            .OrderBy(t => t!.At).ThenBy(t => t!.Id)!;
 
     /// <summary>
     /// The contact's first transition after <paramref name="entry"/> into the stage or a later one of the flow
@@ -154,7 +155,7 @@ public sealed class MetricScope
 
     /// <summary>Accounts whose first won deal closes in the period (convert.new_customers).</summary>
     public IEnumerable<string> NewCustomers() =>
-        _dealsByAccount.Value.Where(a => Period.Contains(a.Value[0].ClosedAt) && InSlice(Of(a.Value[0]))).Select(a => a.Key);
+        _dealsByAccount.Value.Where(a => Period.Contains(a.Value[0].ClosedAt) && InSlice(Of(a.Value[0]))).Select(a => a.Key).Order(StringComparer.Ordinal);
 
     /// <summary>Won deals of the account closed within 365 days from its first win, inclusive, as known now.</summary>
     public decimal FirstYearBookings(string accountId)
@@ -166,7 +167,8 @@ public sealed class MetricScope
     }
 
     /// <summary>Won deals closed in the period (§3 "Bookings").</summary>
-    public IEnumerable<DealFact> Bookings() => Facts.WonDeals.Where(d => Period.Contains(d.ClosedAt) && InSlice(Of(d)));
+    public IEnumerable<DealFact> Bookings() =>
+        Facts.WonDeals.Where(d => Period.Contains(d.ClosedAt) && InSlice(Of(d))).OrderBy(d => d.ClosedAt).ThenBy(d => d.Id, StringComparer.Ordinal);
 
     /// <summary>
     /// §3 "Customers are accounts": a customer at an instant while a subscription is active on that day (days in
@@ -183,7 +185,7 @@ public sealed class MetricScope
     }
 
     public IEnumerable<string> Accounts() =>
-        _dealsByAccount.Value.Keys.Union(_subscriptionsByAccount.Value.Keys).Where(a => InSlice(OfAccount(a)));
+        _dealsByAccount.Value.Keys.Union(_subscriptionsByAccount.Value.Keys).Where(a => InSlice(OfAccount(a))).Order(StringComparer.Ordinal);
 
     public decimal MrrAt(string accountId, DateTime instant)
     {

@@ -17,13 +17,30 @@ public static class ReportEndpoints
             .WithSummary("Rows (metric, period, dimension, value) by month; ids comma-separated (default all), by = campaign|channel|source");
         reports.MapGet("/reports/funnel", FunnelReport)
             .WithSummary("The funnel of lifecycle.md §4: mode = cohort|period, from, to, window (days, cohort mode), by = campaign|channel|source, view = contact|account");
+        reports.MapGet("/metrics/{id}/rows", Rows)
+            .WithSummary("Drill-down: the transitions, deals, accounts, cost lines, answers, visits or messages behind a metric for [from, to); limit and offset");
         reports.MapGet("/metrics/catalog", Catalog).WithSummary("Every metric id: description, unit, breakdowns, and whether it is available yet");
     }
 
-    private sealed record CatalogEntry(string Id, string Description, string Unit, string[] Breakdowns, bool Available);
+    private sealed record CatalogEntry(string Id, string Description, string Unit, string[] Breakdowns, bool Available, bool DrillDown);
 
     private static Ok<CatalogEntry[]> Catalog() => TypedResults.Ok(MetricCatalog.Metrics
-        .Select(m => new CatalogEntry(m.Id, m.Description, m.Unit, m.Breakdowns.Select(b => b.ToString().ToLowerInvariant()).ToArray(), m.Available)).ToArray());
+        .Select(m => new CatalogEntry(m.Id, m.Description, m.Unit, m.Breakdowns.Select(b => b.ToString().ToLowerInvariant()).ToArray(), m.Available,
+            MetricRows.For(m.Id) is not null)).ToArray());
+
+    private static async Task<IResult> Rows(LifecycleDb db, TimeProvider clock, ChannelMapping channels, IConfiguration configuration,
+        string id, string? from, string? to, [AsParameters] Paging paging, CancellationToken cancel)
+    {
+        if (MetricCatalog.Find(id) is null) return Validation.NotFound("metric", id);
+        if (MetricRows.For(id) is not { } rows) return Validation.Unprocessable($"'{id}' has no drill-down rows yet");
+        var check = new Validation();
+        var settings = LifecycleReports.SettingsFrom(configuration);
+        var period = ReportPeriod.Parse(from, to, settings.Zone, check.Add);
+        if (period is null) return check.Problem();
+        var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel);
+        var all = rows(new MetricScope(facts, period, settings)).ToList();
+        return TypedResults.Ok(new Page<object>(all.Skip(paging.Skip).Take(paging.Take).ToList(), paging.Take, paging.Skip, all.Count));
+    }
 
     private static async Task<IResult> Lifecycle(LifecycleDb db, TimeProvider clock, ChannelMapping channels, IConfiguration configuration,
         string? from, string? to, CancellationToken cancel)

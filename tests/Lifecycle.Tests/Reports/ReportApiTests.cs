@@ -52,6 +52,29 @@ public class ReportApiTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task Drill_down_lists_the_rows_behind_a_number(string engine)
+    {
+        await using var server = await SeededServerAsync(engine);
+        async Task<JsonElement[]> Rows(string id) =>
+            (await Expect(await server.Client.GetAsync($"/api/metrics/{id}/rows?from=2026-01-01&to=2026-02-01"), HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().ToArray();
+
+        // convert.win_rate 2/3: the SQL entries c01 (01-08, won), c08 (01-22, not), c05 (01-25, won), oldest first.
+        var win = await Rows("convert.win_rate");
+        Assert.Equal([("c01", true), ("c08", false), ("c05", true)], win.Select(r => (r.GetProperty("contact_id").GetString(), r.GetProperty("reached").GetBoolean())));
+        // lead -> mql velocity: c03 1, c01 15, c08 71, c02 10, c03 5.25 days, in the order of the mql entries.
+        Assert.Equal([1, 15, 71, 10, 5.25], (await Rows("convert.velocity.lead_to_mql")).Select(r => Math.Round(r.GetProperty("days").GetDouble(), 9)));
+        // churn 2/4: acc3 and acc7 churned, acc4 and acc5 did not.
+        Assert.Equal([("acc3", true), ("acc4", false), ("acc5", false), ("acc7", true)],
+            (await Rows("expand.churn_rate")).Select(r => (r.GetProperty("account_id").GetString(), r.GetProperty("churned").GetBoolean())));
+        // cost.total 4030: the three January lines (December's and February's contribute nothing).
+        Assert.Equal([3100m, 620m, 310m], (await Rows("cost.total")).Select(r => r.GetProperty("in_period").GetDecimal()).OrderByDescending(v => v));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/api/metrics/nurture.nope/rows?from=2026-01-01&to=2026-02-01")).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await server.Client.GetAsync("/api/metrics/nurture.email/rows?from=2026-01-01&to=2026-02-01")).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task Bad_parameters_are_problems_naming_the_field(string engine)
     {
         await using var server = await RunningServer.StartAsync(engine);
