@@ -73,7 +73,7 @@ internal static class ReportCommand
             var options = Reports.Funnel.ParseOptions(parse.GetValue(mode), parse.GetValue(view), parse.GetValue(window), parse.GetValue(by), (f, r) => errors.Add($"--{f}: {r}"));
             if (errors.Count > 0) throw new BadInputException(string.Join("\n", errors));
             var (reports, period) = await OpenAsync(parse, parse.GetValue(from), parse.GetValue(to), cancel);
-            var now = DateTime.UtcNow;
+            var now = TimeProvider.System.GetUtcNow().UtcDateTime;
             var report = Reports.Funnel.Run(await Reports.Funnel.LoadAsync(reports.Db, now, cancel), period, options.Mode, options.View, options.Window, options.By, now);
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));
             else WriteFunnel(report);

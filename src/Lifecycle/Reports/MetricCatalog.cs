@@ -131,12 +131,12 @@ public static class MetricCatalog
         // Cost
         new("cost.total", "all program cost in the period, lines without a campaign included", "money", All, s => Money(s.Cost())),
         new("cost.by_category", "program cost in the period by category", "money by category", None,
-            s => s.Facts.Costs.GroupBy(c => Storage.SnakeCase.Of(c.Category.ToString())).OrderBy(g => g.Key, StringComparer.Ordinal)
+            s => s.PeriodCostLines().GroupBy(c => Storage.SnakeCase.Of(c.Category.ToString())).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => Money(s.CostOf(g)))),
         new("cost.by_channel", "program cost in the period by channel", "money by channel", None,
-            s => s.Facts.Costs.GroupBy(c => c.Channel).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Money(s.CostOf(g)))),
+            s => s.PeriodCostLines().GroupBy(c => c.Channel).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Money(s.CostOf(g)))),
         new("cost.by_campaign", "program cost in the period by campaign; lines without one under (none)", "money by campaign", None,
-            s => s.Facts.Costs.GroupBy(c => c.CampaignId ?? Slice.None).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Money(s.CostOf(g)))),
+            s => s.PeriodCostLines().GroupBy(c => c.CampaignId ?? Slice.None).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Money(s.CostOf(g)))),
     ];
 
     private static readonly Dictionary<string, MetricDefinition> ById = Metrics.ToDictionary(m => m.Id);
@@ -198,8 +198,8 @@ public static class MetricCatalog
                 .ToDictionary(v => v ?? Slice.None, v => For(s.For(new Slice(dimension, v))));
         var customers = s.NewCustomers().Select(s.OfAccount).ToList();
         return new RoiReport(total.Bookings, total.Cost, total.BookingsToCost, total.Roi,
-            By(Dimension.Campaign, customers.Select(c => c.Campaign).Concat(s.Facts.Costs.Select(c => c.CampaignId))),
-            By(Dimension.Channel, customers.Select(c => c.Channel).Concat(s.Facts.Costs.Select(c => (string?)c.Channel))));
+            By(Dimension.Campaign, customers.Select(c => c.Campaign).Concat(s.PeriodCostLines().Select(c => c.CampaignId))),
+            By(Dimension.Channel, customers.Select(c => c.Channel).Concat(s.PeriodCostLines().Select(c => (string?)c.Channel))));
     }
 
     private static Dictionary<string, SourceEffectiveness> SourceTable(MetricScope s)

@@ -204,10 +204,17 @@ public sealed class MetricScope
 
     public IEnumerable<CostLine> CostLines() => Slice switch
     {
-        null => Facts.Costs,
-        { Dimension: Dimension.Campaign } s => Facts.Costs.Where(c => c.CampaignId == s.Value),
-        { } s => Facts.Costs.Where(c => c.Channel == s.Value),
+        null => PeriodCostLines(),
+        { Dimension: Dimension.Campaign } s => PeriodCostLines().Where(c => c.CampaignId == s.Value),
+        { } s => PeriodCostLines().Where(c => c.Channel == s.Value),
     };
+
+    /// <summary>Cost lines whose month overlaps the period (the facts hold a month either side for time zones).</summary>
+    public IEnumerable<CostLine> PeriodCostLines()
+    {
+        var firstMonth = new DateOnly(Period.FromDay.Year, Period.FromDay.Month, 1);
+        return Facts.Costs.Where(c => c.Month >= firstMonth && c.Month < Period.ToDay);
+    }
 
     public decimal CostOf(IEnumerable<CostLine> lines) =>
         CostProration.InPeriod(lines, new DateTimeOffset(Period.From), new DateTimeOffset(Period.To), Period.Zone);

@@ -259,6 +259,10 @@ public class LifecycleReportTests
         var m = await RunAsync(database, "2026-01-16", "2026-02-15");
         Assert.Equal(3480m, m.GetProperty("cost.total").GetDecimal());
         Assert.Equal(3000m, m.GetProperty("cost.by_campaign").GetProperty("cmpA").GetDecimal());
+        // February alone: only cmpA's 2800 line; January's webinar and overhead lines are not listed at 0.
+        var february = await RunAsync(database, "2026-02-01", "2026-03-01");
+        Assert.Equal(["paid_search"], february.GetProperty("cost.by_channel").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(2800m, february.GetProperty("cost.total").GetDecimal());
     }
 
     [Theory, ClassData(typeof(Engines))]
