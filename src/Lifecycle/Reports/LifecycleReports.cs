@@ -29,9 +29,10 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
     {
         var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel);
         var rows = new List<MetricRow>();
+        var whole = new MetricScope(facts, period, settings);
         foreach (var (month, part) in period.Months())
         {
-            var scope = new MetricScope(facts, part, settings);
+            var scope = whole.In(part);
             IEnumerable<Slice?> slices = by is { } dimension ? DimensionValues(facts, dimension).Select(v => (Slice?)new Slice(dimension, v)) : [(Slice?)null];
             foreach (var slice in slices)
                 foreach (var (id, value) in MetricCatalog.Compute(scope.For(slice), metrics))

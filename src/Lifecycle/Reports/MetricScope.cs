@@ -63,7 +63,22 @@ public sealed class MetricScope
     public ReportSettings Settings { get; }
     public Slice? Slice { get; }
 
-    public MetricScope For(Slice? slice) => new(Facts, Period, Settings, slice);
+    /// <summary>The same facts over a part of the period (a month of a trend), sharing the grouped histories.</summary>
+    public MetricScope In(ReportPeriod part) => new(this, part, Slice);
+
+    /// <summary>The same facts and period seen through another slice; the grouped histories are shared, not rebuilt.</summary>
+    public MetricScope For(Slice? slice) => new(this, Period, slice);
+
+    private MetricScope(MetricScope other, ReportPeriod period, Slice? slice)
+    {
+        Facts = other.Facts;
+        Period = period;
+        Settings = other.Settings;
+        Slice = slice;
+        _history = other._history;
+        _dealsByAccount = other._dealsByAccount;
+        _subscriptionsByAccount = other._subscriptionsByAccount;
+    }
 
     public static int FlowRank(ContactStatus status) => Array.IndexOf(Flow, status);
 
