@@ -14,7 +14,6 @@ public sealed record MetricRow(string Metric, string Period, string? Dimension, 
 /// <summary>Runs the catalog on the stored facts: one load per request, then the pure metric code.</summary>
 public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, ChannelMapping channels, ReportSettings settings)
 {
-    public ReportSettings Settings => settings;
     public LifecycleDb Db => db;
 
     public async Task<LifecycleReport> LifecycleAsync(ReportPeriod period, CancellationToken cancel = default)
