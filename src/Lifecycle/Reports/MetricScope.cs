@@ -42,6 +42,8 @@ public sealed class MetricScope
         [ContactStatus.Inquiry, ContactStatus.Lead, ContactStatus.Mql, ContactStatus.Sal, ContactStatus.Sql, ContactStatus.Opportunity, ContactStatus.Customer];
 
     private readonly Lazy<Dictionary<string, List<TransitionFact>>> _history;
+    private readonly Lazy<ILookup<ContactStatus, TransitionFact>> _entriesByStatus;
+    private readonly Lazy<ILookup<ContactStatus, TransitionFact>> _firstEntriesByStatus;
     private readonly Lazy<Dictionary<string, List<DealFact>>> _dealsByAccount;
     private readonly Lazy<Dictionary<string, List<SubscriptionFact>>> _subscriptionsByAccount;
 
@@ -53,6 +55,10 @@ public sealed class MetricScope
         Slice = slice;
         _history = new(() => facts.Transitions.GroupBy(t => t.ContactId)
             .ToDictionary(g => g.Key, g => g.OrderBy(t => t.At).ThenBy(t => t.Id).ToList()));
+        _entriesByStatus = new(() => facts.Transitions.OrderBy(t => t.At).ThenBy(t => t.Id).ToLookup(t => t.To));
+        _firstEntriesByStatus = new(() => _history.Value.Values
+            .SelectMany(h => h.GroupBy(t => t.To).Select(g => g.First()))
+            .OrderBy(t => t.At).ThenBy(t => t.Id).ToLookup(t => t.To));
         _dealsByAccount = new(() => facts.WonDeals.GroupBy(d => d.AccountId)
             .ToDictionary(g => g.Key, g => g.OrderBy(d => d.ClosedAt).ThenBy(d => d.Id, StringComparer.Ordinal).ToList()));
         _subscriptionsByAccount = new(() => facts.Subscriptions.GroupBy(s => s.AccountId).ToDictionary(g => g.Key, g => g.ToList()));
@@ -76,6 +82,8 @@ public sealed class MetricScope
         Settings = other.Settings;
         Slice = slice;
         _history = other._history;
+        _entriesByStatus = other._entriesByStatus;
+        _firstEntriesByStatus = other._firstEntriesByStatus;
         _dealsByAccount = other._dealsByAccount;
         _subscriptionsByAccount = other._subscriptionsByAccount;
     }
@@ -111,14 +119,11 @@ public sealed class MetricScope
 
     /// <summary>Every entry into the status in the period, re-entries included (§3 "Entries").</summary>
     public IEnumerable<TransitionFact> Entries(ContactStatus status) =>
-        Facts.Transitions.Where(t => t.To == status && Period.Contains(t.At) && InSlice(Of(t))).OrderBy(t => t.At).ThenBy(t => t.Id);
+        _entriesByStatus.Value[status].Where(t => Period.Contains(t.At) && InSlice(Of(t)));
 
     /// <summary>Each contact's earliest entry into the status, where it falls in the period (§3 "First transition").</summary>
     public IEnumerable<TransitionFact> FirstEntries(ContactStatus status) =>
-        _history.Value.Values
-            .Select(h => h.FirstOrDefault(t => t.To == status))
-            .Where(t => t is not null && Period.Contains(t.At) && InSlice(Of(t)))
-            .OrderBy(t => t!.At).ThenBy(t => t!.Id)!;
+        _firstEntriesByStatus.Value[status].Where(t => Period.Contains(t.At) && InSlice(Of(t)));
 
     /// <summary>
     /// The contact's first transition after <paramref name="entry"/> into the stage or a later one of the flow
