@@ -12,4 +12,5 @@ root.Subcommands.Add(ImportExportCommands.Import());
 root.Subcommands.Add(ImportExportCommands.Export());
 root.Subcommands.Add(AttributionCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 return await CliExit.RunAsync(root, args);

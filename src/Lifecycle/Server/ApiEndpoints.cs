@@ -1,6 +1,7 @@
 using Lifecycle.Campaigns;
 using Lifecycle.Contacts;
 using Lifecycle.Pipeline;
+using Lifecycle.Reports;
 
 namespace Lifecycle.Server;
 
@@ -16,5 +17,6 @@ internal static class ApiEndpoints
         Capture.CaptureEndpoints.MapCaptureEndpoints(api);
         Email.EmailEndpoints.MapEmailEndpoints(api);
         Attribution.AttributionEndpoints.MapAttributionEndpoints(api);
+        api.MapReportEndpoints();
     }
 }

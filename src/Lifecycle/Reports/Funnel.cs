@@ -1,0 +1,219 @@
+using Lifecycle.Contacts;
+using Lifecycle.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Lifecycle.Reports;
+
+public enum FunnelMode { Cohort, Period }
+public enum FunnelView { Contact, Account }
+
+/// <summary>
+/// One stage of a funnel. Period mode fills count (entries in the period) and step_rate (a ratio of flows: entries
+/// of this stage / entries of the one before). Cohort mode fills every field: count is how many of the cohort reached
+/// the stage, step_rate the share of those that reached the stage before, drop_off how many of those did not, the
+/// days between the two steps over converters, stalled how many sit in the stage longer than the p90 of historical
+/// time in it, immature whether the cell can still grow (its window has not fully elapsed).
+/// </summary>
+public sealed record FunnelStep(string Stage, int Count, double? StepRate, int? DropOff, double? MedianDays, double? P75Days, double? MeanDays,
+    int? Stalled, bool? Immature);
+
+public sealed record FunnelPart(string? Dimension, IReadOnlyList<FunnelStep> Steps, IReadOnlyDictionary<string, int> Balance);
+
+public sealed record FunnelReport(string Mode, string View, string From, string To, int? WindowDays, string? By, string StepRateKind,
+    IReadOnlyList<FunnelPart> Funnels);
+
+/// <summary>
+/// The funnel report of lifecycle.md §4 over the whole transition history (pure once loaded). The account-based view
+/// runs the same code on each account's merged contact history, so an account reaches a stage when its first
+/// contact does.
+/// </summary>
+public static class Funnel
+{
+    public static readonly ContactStatus[] Stages =
+        [ContactStatus.Inquiry, ContactStatus.Lead, ContactStatus.Mql, ContactStatus.Sal, ContactStatus.Sql, ContactStatus.Opportunity, ContactStatus.Customer];
+
+    /// <summary>Every transition known now and every contact: cohorts, balance and history percentiles all need them.</summary>
+    public static async Task<ReportFacts> LoadAsync(LifecycleDb db, DateTime now, CancellationToken cancel = default)
+    {
+        var transitions = await db.Transitions.AsNoTracking().Where(t => t.At <= now)
+            .Select(t => new TransitionFact(t.Id, t.ContactId, t.FromStatus, t.ToStatus, t.At, t.CampaignId)).ToListAsync(cancel);
+        var contacts = await db.Contacts.AsNoTracking().Select(c => new ContactFact(c.Id, c.AccountId, c.LeadSource, c.CampaignId)).ToDictionaryAsync(c => c.Id, cancel);
+        var campaigns = await db.Campaigns.AsNoTracking().Select(c => new CampaignFact(c.Id, c.Channel, c.Audience)).ToDictionaryAsync(c => c.Id, cancel);
+        return new ReportFacts
+        {
+            Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = [], Subscriptions = [], Nps = [], Costs = [],
+            Visits = [], PageViews = [], Emails = [],
+        };
+    }
+
+    public static FunnelReport Run(ReportFacts facts, ReportPeriod period, FunnelMode mode, FunnelView view, int? windowDays, Dimension? by, DateTime now)
+    {
+        var contactFacts = facts;
+        if (view == FunnelView.Account) facts = ByAccount(facts);
+        var scope = new MetricScope(facts, period, ReportSettings.Default with { Zone = period.Zone });
+        var history = mode == FunnelMode.Cohort ? new StageHistory(scope) : null;
+        IEnumerable<Slice?> slices = by is { } d ? LifecycleReports.DimensionValues(facts, d).Select(v => (Slice?)new Slice(d, v)) : [(Slice?)null];
+        var parts = slices.Select(slice =>
+        {
+            var sliced = scope.For(slice);
+            var steps = mode == FunnelMode.Period ? PeriodSteps(sliced, view) : CohortSteps(sliced, history!, windowDays, now);
+            return new FunnelPart(slice?.Label, steps, Balance(sliced, view, contactFacts));
+        }).ToList();
+        return new FunnelReport(Name(mode), Name(view), Day(period.FromDay), Day(period.ToDay), windowDays, by is { } b ? Name(b) : null,
+            mode == FunnelMode.Period ? "ratio_of_flows" : "cohort_conversion", parts);
+    }
+
+    private static List<FunnelStep> PeriodSteps(MetricScope scope, FunnelView view)
+    {
+        // Contacts: every entry (re-entries included). Accounts: an account enters a stage when its first contact does.
+        var counts = Stages.Select(s => view == FunnelView.Account ? scope.FirstEntries(s).Count() : scope.Entries(s).Count()).ToArray();
+        return Stages.Select((stage, k) => new FunnelStep(stage.ToName(), counts[k], k == 0 ? null : ReportMath.Rate(counts[k], counts[k - 1]),
+            null, null, null, null, null, null)).ToList();
+    }
+
+    private static List<FunnelStep> CohortSteps(MetricScope scope, StageHistory history, int? windowDays, DateTime now)
+    {
+        var cohort = scope.FirstEntries(Stages[0]).ToList();
+        // reached[m][k]: when member m first reached stage k or a later one after its cohort entry (within W days).
+        var reached = cohort.Select(entry => Stages.Select((stage, k) => k == 0
+            ? entry.At
+            : scope.Reach(entry, stage, by: windowDays is { } w ? entry.At.AddDays(w) : null)?.At).ToArray()).ToList();
+        var current = cohort.Select(entry => scope.History(entry.ContactId).Last()).ToList();
+
+        var steps = new List<FunnelStep>();
+        for (var k = 0; k < Stages.Length; k++)
+        {
+            var count = reached.Count(r => r[k] is not null);
+            var stalledAfter = history.StallLimit(Stages[k]);
+            var stalled = current.Count(t => t.To == Stages[k] && stalledAfter is { } limit && ReportMath.Days(t.At, now) > limit);
+            if (k == 0)
+            {
+                steps.Add(new FunnelStep(Stages[k].ToName(), count, null, null, null, null, null, stalled, false));
+                continue;
+            }
+            var before = reached.Count(r => r[k - 1] is not null);
+            var days = VelocityStats.Of(reached.Where(r => r[k] is not null).Select(r => ReportMath.Days(r[k - 1]!.Value, r[k]!.Value)));
+            // A cell is immature while the last cohort member's window (W, else the historical p90 time to reach the stage) is still open.
+            var window = windowDays ?? history.DaysToReach(Stages[k]) ?? 0;
+            var immature = scope.Period.To.AddDays(window) > now;
+            steps.Add(new FunnelStep(Stages[k].ToName(), count, ReportMath.Rate(count, before), before - count, days.MedianDays, days.P75Days, days.MeanDays,
+                stalled, immature));
+        }
+        return steps;
+    }
+
+    /// <summary>
+    /// Where each contact sits at the period's end, by status; in the account view, where each account's most
+    /// advanced contact sits (the latest status among equals). Counted for the slice of the history's first transition.
+    /// </summary>
+    private static Dictionary<string, int> Balance(MetricScope scope, FunnelView view, ReportFacts contactFacts)
+    {
+        var end = scope.Period.To;
+        var balance = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var contactsByAccount = contactFacts.Contacts.Values.Where(c => c.AccountId is not null).ToLookup(c => c.AccountId!);
+        var lastByContact = contactFacts.Transitions.Where(t => t.At < end).GroupBy(t => t.ContactId)
+            .ToDictionary(g => g.Key, g => g.OrderBy(t => t.At).ThenBy(t => t.Id).Last());
+        foreach (var history in scope.Histories)
+        {
+            var first = history[0];
+            if (first.At >= end || !scope.InSlice(scope.Of(first))) continue;
+            var status = view == FunnelView.Contact
+                ? lastByContact[first.ContactId].To
+                : contactsByAccount[first.ContactId].Where(c => lastByContact.ContainsKey(c.Id)).Select(c => lastByContact[c.Id])
+                    .OrderByDescending(t => MetricScope.FlowRank(t.To)).ThenByDescending(t => t.At).First().To;
+            balance[status.ToName()] = balance.GetValueOrDefault(status.ToName()) + 1;
+        }
+        return new Dictionary<string, int>(balance);
+    }
+
+    /// <summary>
+    /// The account view: each account's contacts' transitions as one history keyed by the account. The account's lead
+    /// source is that of the contact whose transition came first.
+    /// </summary>
+    private static ReportFacts ByAccount(ReportFacts facts)
+    {
+        var transitions = facts.Transitions
+            .Where(t => facts.Contacts.TryGetValue(t.ContactId, out var c) && c.AccountId is not null)
+            .Select(t => t with { ContactId = facts.Contacts[t.ContactId].AccountId! })
+            .ToList();
+        var firstContact = facts.Transitions
+            .Where(t => facts.Contacts.TryGetValue(t.ContactId, out var c) && c.AccountId is not null)
+            .OrderBy(t => t.At).ThenBy(t => t.Id)
+            .GroupBy(t => facts.Contacts[t.ContactId].AccountId!)
+            .ToDictionary(g => g.Key, g => facts.Contacts[g.First().ContactId]);
+        return new ReportFacts
+        {
+            Transitions = transitions, Campaigns = facts.Campaigns, WonDeals = [], Subscriptions = [], Nps = [], Costs = [], Visits = [], PageViews = [], Emails = [],
+            Contacts = firstContact.ToDictionary(a => a.Key, a => a.Value with { Id = a.Key }),
+        };
+    }
+
+    /// <summary>Reads mode (required), view (default contact), window (whole days ≥ 1) and by; errors name the field.</summary>
+    public static (FunnelMode Mode, FunnelView View, int? Window, Dimension? By) ParseOptions(string? mode, string? view, string? window, string? by, Action<string, string> error)
+    {
+        var parsedMode = FunnelMode.Cohort;
+        if (string.IsNullOrWhiteSpace(mode)) error("mode", "required (cohort or period)");
+        else if (!SnakeCase.TryParseEnum(mode, out parsedMode)) error("mode", $"'{mode}' is not one of cohort, period");
+        var parsedView = FunnelView.Contact;
+        if (!string.IsNullOrWhiteSpace(view) && !SnakeCase.TryParseEnum(view, out parsedView)) error("view", $"'{view}' is not one of contact, account");
+        int? days = null;
+        if (!string.IsNullOrWhiteSpace(window))
+        {
+            if (int.TryParse(window, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var w) && w is >= 1 and <= 3660) days = w;
+            else error("window", $"'{window}' is not a number of days from 1 to 3660");
+        }
+        if (days is not null && parsedMode == FunnelMode.Period) error("window", "applies to cohort mode only");
+        Dimension? dimension = null;
+        if (!string.IsNullOrWhiteSpace(by))
+        {
+            if (SnakeCase.TryParseEnum<Dimension>(by, out var d)) dimension = d;
+            else error("by", $"'{by}' is not one of campaign, channel, source");
+        }
+        return (parsedMode, parsedView, days, dimension);
+    }
+
+    private static string Name<T>(T value) where T : struct, Enum => SnakeCase.Of(value.ToString()!);
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// What history says about stages (lifecycle.md §4): the p90 of completed stays in each stage (entry to the next
+/// transition), beyond which a contact is stalled, and the p90 of days from the first stage to reaching each stage,
+/// the maturity window of a cohort cell when no window W is given.
+/// </summary>
+internal sealed class StageHistory
+{
+    private readonly Dictionary<ContactStatus, double?> _stallLimit = new();
+    private readonly Dictionary<ContactStatus, double?> _daysToReach = new();
+
+    public StageHistory(MetricScope scope)
+    {
+        var stays = new Dictionary<ContactStatus, List<double>>();
+        var reach = new Dictionary<ContactStatus, List<double>>();
+        foreach (var history in scope.Histories)
+        {
+            for (var i = 0; i + 1 < history.Count; i++)
+            {
+                if (!stays.TryGetValue(history[i].To, out var list)) stays[history[i].To] = list = [];
+                list.Add(ReportMath.Days(history[i].At, history[i + 1].At));
+            }
+            if (history.FirstOrDefault(t => t.To == Funnel.Stages[0]) is not { } entry) continue;
+            foreach (var stage in Funnel.Stages.Skip(1))
+            {
+                if (scope.Reach(entry, stage) is not { } reached) break;
+                if (!reach.TryGetValue(stage, out var list)) reach[stage] = list = [];
+                list.Add(ReportMath.Days(entry.At, reached.At));
+            }
+        }
+        foreach (var stage in Enum.GetValues<ContactStatus>())
+        {
+            _stallLimit[stage] = stays.TryGetValue(stage, out var s) ? ReportMath.PercentileInc(s.Order().ToArray(), 0.9) : null;
+            _daysToReach[stage] = reach.TryGetValue(stage, out var r) ? ReportMath.PercentileInc(r.Order().ToArray(), 0.9) : null;
+        }
+    }
+
+    /// <summary>Days in the stage beyond which a contact is stalled; null without completed stays to learn from.</summary>
+    public double? StallLimit(ContactStatus stage) => _stallLimit[stage];
+
+    public double? DaysToReach(ContactStatus stage) => _daysToReach[stage];
+}

@@ -1,0 +1,78 @@
+using Lifecycle.Server;
+using Lifecycle.Storage;
+using Lifecycle.Tracking;
+using Microsoft.Extensions.Configuration;
+
+namespace Lifecycle.Reports;
+
+/// <summary>Reports and metrics by id (lifecycle.md §3, interchange.md "Out").</summary>
+public static class ReportEndpoints
+{
+    public static void MapReportEndpoints(this RouteGroupBuilder api)
+    {
+        var reports = api.MapGroup("/").WithTags("Reports");
+        reports.MapGet("/reports/lifecycle", Lifecycle)
+            .WithSummary("Every available metric of lifecycle.md §3 for [from, to) (days YYYY-MM-DD in the workspace time zone), keyed by metric id");
+        reports.MapGet("/metrics", Metrics)
+            .WithSummary("Rows (metric, period, dimension, value) by month; ids comma-separated (default all), by = campaign|channel|source");
+        reports.MapGet("/reports/funnel", FunnelReport)
+            .WithSummary("The funnel of lifecycle.md §4: mode = cohort|period, from, to, window (days, cohort mode), by = campaign|channel|source, view = contact|account");
+        reports.MapGet("/metrics/{id}/rows", Rows)
+            .WithSummary("Drill-down: the transitions, deals, accounts, cost lines, answers, visits or messages behind a metric for [from, to); limit and offset");
+        reports.MapGet("/metrics/catalog", Catalog).WithSummary("Every metric id: description, unit, breakdowns, and whether it is available yet");
+    }
+
+    private sealed record CatalogEntry(string Id, string Description, string Unit, string[] Breakdowns, bool Available, bool DrillDown);
+
+    private static Ok<CatalogEntry[]> Catalog() => TypedResults.Ok(MetricCatalog.Metrics
+        .Select(m => new CatalogEntry(m.Id, m.Description, m.Unit, m.Breakdowns.Select(b => b.ToString().ToLowerInvariant()).ToArray(), m.Available,
+            MetricRows.For(m.Id) is not null)).ToArray());
+
+    private static async Task<IResult> Rows(LifecycleDb db, TimeProvider clock, ChannelMapping channels, IConfiguration configuration,
+        string id, string? from, string? to, [AsParameters] Paging paging, CancellationToken cancel)
+    {
+        if (MetricCatalog.Find(id) is null) return Validation.NotFound("metric", id);
+        if (MetricRows.For(id) is not { } rows) return Validation.Unprocessable($"'{id}' has no drill-down rows yet");
+        var check = new Validation();
+        var settings = LifecycleReports.SettingsFrom(configuration);
+        var period = ReportPeriod.Parse(from, to, settings.Zone, check.Add);
+        if (period is null) return check.Problem();
+        var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel);
+        var all = rows(new MetricScope(facts, period, settings)).ToList();
+        return TypedResults.Ok(new Page<object>(all.Skip(paging.Skip).Take(paging.Take).ToList(), paging.Take, paging.Skip, all.Count));
+    }
+
+    private static async Task<IResult> Lifecycle(LifecycleDb db, TimeProvider clock, ChannelMapping channels, IConfiguration configuration,
+        string? from, string? to, CancellationToken cancel)
+    {
+        var check = new Validation();
+        var settings = LifecycleReports.SettingsFrom(configuration);
+        var period = ReportPeriod.Parse(from, to, settings.Zone, check.Add);
+        if (period is null) return check.Problem();
+        return TypedResults.Ok(await new LifecycleReports(db, clock, channels, settings).LifecycleAsync(period, cancel));
+    }
+
+    private static async Task<IResult> FunnelReport(LifecycleDb db, TimeProvider clock, IConfiguration configuration,
+        string? mode, string? from, string? to, string? window, string? by, string? view, CancellationToken cancel)
+    {
+        var check = new Validation();
+        var settings = LifecycleReports.SettingsFrom(configuration);
+        var period = ReportPeriod.Parse(from, to, settings.Zone, check.Add);
+        var options = Funnel.ParseOptions(mode, view, window, by, check.Add);
+        if (!check.Ok || period is null) return check.Problem();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var facts = await Funnel.LoadAsync(db, now, cancel);
+        return TypedResults.Ok(Funnel.Run(facts, period, options.Mode, options.View, options.Window, options.By, now));
+    }
+
+    private static async Task<IResult> Metrics(LifecycleDb db, TimeProvider clock, ChannelMapping channels, IConfiguration configuration,
+        string? ids, string? from, string? to, string? by, CancellationToken cancel)
+    {
+        var check = new Validation();
+        var settings = LifecycleReports.SettingsFrom(configuration);
+        var period = ReportPeriod.Parse(from, to, settings.Zone, check.Add);
+        var (metrics, dimension) = LifecycleReports.ParseSelection(ids, by, check.Add);
+        if (!check.Ok || period is null) return check.Problem();
+        return TypedResults.Ok(await new LifecycleReports(db, clock, channels, settings).RowsAsync(period, metrics, dimension, cancel));
+    }
+}

@@ -1,0 +1,169 @@
+using System.Text.Json;
+using Lifecycle.Campaigns;
+using Lifecycle.Contacts;
+using Lifecycle.Pipeline;
+using Lifecycle.Storage;
+using Lifecycle.Tracking;
+using Microsoft.EntityFrameworkCore;
+
+namespace Lifecycle.Reports;
+
+public sealed record TransitionFact(long Id, string ContactId, ContactStatus? From, ContactStatus To, DateTime At, string? CampaignId);
+public sealed record ContactFact(string Id, string? AccountId, string? LeadSource, string? CampaignId);
+public sealed record CampaignFact(string Id, string Channel, Audience Audience);
+public sealed record DealFact(string Id, string AccountId, string? ContactId, DealType Type, decimal Amount, DateTime CreatedAt, DateTime ClosedAt, string? CampaignId);
+public sealed record SubscriptionFact(string AccountId, decimal Mrr, DateOnly StartsOn, DateOnly? EndsOn);
+public sealed record NpsFact(string ContactId, int Score, string? Comment, DateTime RespondedAt);
+/// <summary>A visit (session) by its first hit; <see cref="VisitorKey"/> is the contact, else the anonymous id.</summary>
+public sealed record VisitFact(string VisitorKey, DateTime Start, string Channel);
+public sealed record PageViewFact(string VisitorKey, DateTime At);
+/// <summary>One e-mail message sent, with what happened to it later (lifecycle.md §3, email rates).</summary>
+public sealed record EmailFact(string ContactId, string? ProgramId, string? CampaignId, DateTime SentAt, bool Bounced, bool Opened, bool Clicked);
+
+/// <summary>
+/// The facts a report over a period reads, loaded once (for a whole range of months) and then computed on by
+/// pure code: the full transition history of every contact with a transition in the range, the contacts behind
+/// them and behind won deals, all won deals and subscriptions (first wins and customer status need history),
+/// NPS answers, cost lines of the months touching the range, visits, page views and e-mail messages.
+/// Only what is known at <c>now</c> is read, so a report describes what was known when it ran.
+/// </summary>
+public sealed class ReportFacts
+{
+    public required IReadOnlyList<TransitionFact> Transitions { get; init; }
+    public required IReadOnlyDictionary<string, ContactFact> Contacts { get; init; }
+    public required IReadOnlyDictionary<string, CampaignFact> Campaigns { get; init; }
+    public required IReadOnlyList<DealFact> WonDeals { get; init; }
+    public required IReadOnlyList<SubscriptionFact> Subscriptions { get; init; }
+    public required IReadOnlyList<NpsFact> Nps { get; init; }
+    public required IReadOnlyList<CostLine> Costs { get; init; }
+    public required IReadOnlyList<VisitFact> Visits { get; init; }
+    public required IReadOnlyList<PageViewFact> PageViews { get; init; }
+    public required IReadOnlyList<EmailFact> Emails { get; init; }
+
+    public static async Task<ReportFacts> LoadAsync(LifecycleDb db, ReportPeriod period, DateTime now, ChannelMapping channels, CancellationToken cancel = default)
+    {
+        var (from, to) = (period.From, period.To);
+        var active = db.Transitions.Where(t => t.At >= from && t.At < to).Select(t => t.ContactId);
+        var transitions = await db.Transitions.AsNoTracking()
+            .Where(t => t.At <= now && active.Contains(t.ContactId))
+            .Select(t => new TransitionFact(t.Id, t.ContactId, t.FromStatus, t.ToStatus, t.At, t.CampaignId))
+            .ToListAsync(cancel);
+
+        var deals = await db.Deals.AsNoTracking()
+            .Where(d => d.Outcome == DealOutcome.Won && d.ClosedAt != null && d.ClosedAt <= now)
+            .Select(d => new DealFact(d.Id, d.AccountId, d.ContactId, d.Type, d.Amount, d.CreatedAt, d.ClosedAt!.Value, d.CampaignId))
+            .ToListAsync(cancel);
+
+        var dealContacts = db.Deals.Where(d => d.Outcome == DealOutcome.Won && d.ContactId != null).Select(d => d.ContactId!);
+        var contacts = await db.Contacts.AsNoTracking()
+            .Where(c => active.Contains(c.Id) || dealContacts.Contains(c.Id))
+            .Select(c => new ContactFact(c.Id, c.AccountId, c.LeadSource, c.CampaignId))
+            .ToDictionaryAsync(c => c.Id, cancel);
+
+        var campaigns = await db.Campaigns.AsNoTracking()
+            .Select(c => new CampaignFact(c.Id, c.Channel, c.Audience)).ToDictionaryAsync(c => c.Id, cancel);
+        var subscriptions = await db.Subscriptions.AsNoTracking()
+            .Select(s => new SubscriptionFact(s.AccountId, s.Mrr, s.StartsOn, s.EndsOn)).ToListAsync(cancel);
+        var nps = await db.NpsResponses.AsNoTracking()
+            .Where(n => n.RespondedAt >= from && n.RespondedAt < to && n.RespondedAt <= now)
+            .Select(n => new NpsFact(n.ContactId, n.Score, n.Comment, n.RespondedAt)).ToListAsync(cancel);
+
+        // Cost months are local months; a day either side covers any time zone's offset.
+        var firstMonth = new DateOnly(period.FromDay.Year, period.FromDay.Month, 1).AddMonths(-1);
+        var lastMonth = period.ToDay.AddMonths(1);
+        var costs = await db.CostLines.AsNoTracking().Where(c => c.Month >= firstMonth && c.Month <= lastMonth).ToListAsync(cancel);
+
+        var (visits, pageViews) = await LoadVisitsAsync(db, from, to, now, channels, cancel);
+        var emails = await LoadEmailsAsync(db, from, to, now, cancel);
+
+        return new ReportFacts
+        {
+            Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = deals, Subscriptions = subscriptions,
+            Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = emails,
+        };
+    }
+
+    /// <summary>
+    /// A hit starts a visit when the visitor's previous hit is 30 minutes or more before it (Tracking/Sessions), so
+    /// reading from 30 minutes before the range decides every start inside it.
+    /// </summary>
+    private static async Task<(List<VisitFact>, List<PageViewFact>)> LoadVisitsAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, ChannelMapping channels, CancellationToken cancel)
+    {
+        var readFrom = from - Sessions.Inactivity;
+        var hits = await db.Events.AsNoTracking()
+            .Where(e => e.Name == "Page Viewed" && e.Timestamp >= readFrom && e.Timestamp < to && e.Timestamp <= now)
+            .Select(e => new { Visitor = e.ContactId ?? e.AnonymousId ?? e.UserId, e.Timestamp, e.Payload })
+            .ToListAsync(cancel);
+        var visits = new List<VisitFact>();
+        var pageViews = new List<PageViewFact>();
+        foreach (var visitor in hits.Where(h => h.Visitor is not null).GroupBy(h => h.Visitor!))
+        {
+            var ordered = visitor.OrderBy(h => h.Timestamp).ToList();
+            var starts = Sessions.Starts(ordered.Select(h => h.Timestamp)).Where(s => s >= from).ToHashSet();
+            foreach (var hit in ordered.Where(h => h.Timestamp >= from))
+            {
+                pageViews.Add(new PageViewFact(visitor.Key, hit.Timestamp));
+                if (starts.Remove(hit.Timestamp))
+                    visits.Add(new VisitFact(visitor.Key, hit.Timestamp, Touch.FromPayload(hit.Payload).Channel(channels)));
+            }
+        }
+        return (visits, pageViews);
+    }
+
+    /// <summary>
+    /// Messages sent in the range, with their bounces, opens and clicks of any later instant. A message is
+    /// properties.message_id, else (contact, email_id, program_id). Opens flagged properties.machine_open = true
+    /// (privacy proxies, security scanners) are not opens.
+    /// </summary>
+    private static async Task<List<EmailFact>> LoadEmailsAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, CancellationToken cancel)
+    {
+        string[] outcomes = ["Email Bounced", "Email Opened", "Email Clicked"];
+        var sent = await db.Events.AsNoTracking()
+            .Where(e => e.Name == "Email Sent" && e.Timestamp >= from && e.Timestamp < to && e.Timestamp <= now && e.ContactId != null)
+            .Select(e => new { e.ContactId, e.Timestamp, e.Payload }).ToListAsync(cancel);
+        if (sent.Count == 0) return [];
+        var later = await db.Events.AsNoTracking()
+            .Where(e => outcomes.Contains(e.Name!) && e.Timestamp >= from && e.Timestamp <= now && e.ContactId != null)
+            .Select(e => new { e.Name, e.ContactId, e.Payload }).ToListAsync(cancel);
+
+        var happened = new Dictionary<string, HashSet<string>>();
+        foreach (var e in later)
+        {
+            var message = EmailProperties.Read(e.ContactId!, e.Payload);
+            if (e.Name == "Email Opened" && message.MachineOpen) continue;
+            if (!happened.TryGetValue(message.Key, out var names)) happened[message.Key] = names = [];
+            names.Add(e.Name!);
+        }
+        var emails = new List<EmailFact>();
+        var seen = new HashSet<string>();
+        foreach (var e in sent)
+        {
+            var message = EmailProperties.Read(e.ContactId!, e.Payload);
+            if (!seen.Add(message.Key)) continue; // the same message sent twice is one message
+            var names = happened.GetValueOrDefault(message.Key);
+            emails.Add(new EmailFact(e.ContactId!, message.ProgramId, message.CampaignId, e.Timestamp,
+                names?.Contains("Email Bounced") == true, names?.Contains("Email Opened") == true, names?.Contains("Email Clicked") == true));
+        }
+        return emails;
+    }
+}
+
+/// <summary>The properties of an e-mail event that identify its message.</summary>
+internal sealed record EmailProperties(string Key, string? ProgramId, string? CampaignId, bool MachineOpen)
+{
+    public static EmailProperties Read(string contactId, string payload)
+    {
+        using var document = JsonDocument.Parse(payload);
+        var properties = document.RootElement.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
+        string? Text(string name) =>
+            properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(name, out var v)
+                ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Number => v.GetRawText(), _ => null }
+                : null;
+        var programId = Text("program_id");
+        var key = Text("message_id") is { Length: > 0 } messageId
+            ? "m:" + messageId
+            : JsonSerializer.Serialize(new[] { contactId, Text("email_id"), programId });
+        var machine = properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("machine_open", out var m) && m.ValueKind == JsonValueKind.True;
+        return new EmailProperties(key, programId, Text("campaign_id"), machine);
+    }
+}
