@@ -34,16 +34,8 @@ public sealed record Workspace(TimeZoneInfo TimeZone, string Currency)
     /// <summary>A stored UTC instant as wall-clock time in the workspace.</summary>
     public DateTime Local(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), TimeZone);
 
-    /// <summary>The UTC instant at which a workspace calendar date begins.</summary>
-    public DateTime StartOfDay(DateOnly date) =>
-        TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(date.ToDateTime(TimeOnly.MinValue), DateTimeKind.Unspecified), TimeZone);
-
-    /// <summary>The half-open UTC range [from, to) of a calendar month in the workspace time zone.</summary>
-    public (DateTime From, DateTime To) Month(int year, int month)
-    {
-        var first = new DateOnly(year, month, 1);
-        return (StartOfDay(first), StartOfDay(first.AddMonths(1)));
-    }
+    /// <summary>The half-open UTC range [from, to) of a calendar month in the workspace time zone (lifecycle.md §2).</summary>
+    public (DateTime From, DateTime To) Month(int year, int month) => Reports.ReportPeriod.MonthBounds(year, month, TimeZone);
 
     /// <summary>
     /// Money in the workspace currency, written the reader's way (digit grouping, decimal mark, symbol place). The

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using Lifecycle.Access;
 using Lifecycle.Contacts;
@@ -77,6 +78,14 @@ public class DashboardBrowserTests
         await page.GotoAsync(server.Address.ToString());
         Assert.StartsWith("2", (await page.TextContentAsync("[data-metric='capture.inquiries'] .value"))!);
         Assert.Equal("1", (await page.TextContentAsync("[data-metric='nurture.mqls'] .value"))?.Trim());
+        // The same numbers as the API's lifecycle report for the month.
+        var now = DateTime.UtcNow;
+        var month = new DateOnly(now.Year, now.Month, 1);
+        var report = await server.Client.GetFromJsonAsync<System.Text.Json.JsonElement>(
+            $"/api/reports/lifecycle?from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}");
+        foreach (var metric in new[] { "capture.inquiries", "nurture.mqls", "nurture.new_leads" })
+            Assert.Equal(report.GetProperty("metrics").GetProperty(metric).GetDouble().ToString("N0", System.Globalization.CultureInfo.GetCultureInfo("en-US")),
+                (await page.TextContentAsync($"[data-metric='{metric}'] .value"))?.Trim());
         await Screenshots.TakeAsync(page, "overview-laptop");
 
         // What people typed is shown as text, never run.
