@@ -13,5 +13,6 @@ internal static class ApiEndpoints
         api.MapContactEndpoints();
         api.MapCampaignEndpoints();
         api.MapPipelineEndpoints();
+        Scoring.ScoringEndpoints.MapScoringEndpoints(api);
     }
 }

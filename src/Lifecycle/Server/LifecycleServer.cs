@@ -48,6 +48,7 @@ public static class LifecycleServer
         builder.Services.AddSingleton<Tracking.TrackingIngest>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Tracking.TrackingIngest>());
         builder.Services.AddSingleton<Tracking.WriteKeys>();
+        Scoring.ScoringWorker.Register(builder.Services, builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         configure?.Invoke(builder);
 

@@ -1,0 +1,114 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Lifecycle.Storage.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Scoring : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "score_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    contact_id = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    model_version = table.Column<int>(type: "INTEGER", nullable: false),
+                    rule_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    points = table.Column<int>(type: "INTEGER", nullable: false),
+                    half_life_days = table.Column<double>(type: "REAL", nullable: true),
+                    message_id = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_score_changes", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "scoring_cursors",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    received_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    message_id = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_scoring_cursors", x => x.name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "scoring_models",
+                columns: table => new
+                {
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    definition = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    activated_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_scoring_models", x => x.version);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "segments",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    definition = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_segments", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_score_changes_contact_id_model_version_at",
+                table: "score_changes",
+                columns: new[] { "contact_id", "model_version", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_score_changes_message_id",
+                table: "score_changes",
+                column: "message_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_score_changes_model_version_at",
+                table: "score_changes",
+                columns: new[] { "model_version", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_segments_name",
+                table: "segments",
+                column: "name",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "score_changes");
+
+            migrationBuilder.DropTable(
+                name: "scoring_cursors");
+
+            migrationBuilder.DropTable(
+                name: "scoring_models");
+
+            migrationBuilder.DropTable(
+                name: "segments");
+        }
+    }
+}
