@@ -27,8 +27,8 @@ public sealed record ScoringModel
     private static JsonSerializerOptions CreateJson()
     {
         var options = new JsonSerializerOptions { WriteIndented = false };
+        // Nulls are written: a null half-life means "no decay" and must not read back as the default.
         Server.LifecycleServer.ConfigureJson(options);
-        options.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
         return options;
     }
 

@@ -148,5 +148,7 @@ public class ScorerTests
         Assert.Contains("\"half_life_days\":30", json);
         var back = ScoringModel.FromJson(json);
         Assert.Equal(ScoringModel.Default.ToJson(), back.ToJson());
+        // No decay stays no decay (a missing half-life would read back as the default 30 days).
+        Assert.Null(ScoringModel.FromJson((ScoringModel.Default with { HalfLifeDays = null }).ToJson()).HalfLifeDays);
     }
 }
