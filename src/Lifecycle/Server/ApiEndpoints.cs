@@ -14,5 +14,6 @@ internal static class ApiEndpoints
         api.MapCampaignEndpoints();
         api.MapPipelineEndpoints();
         Scoring.ScoringEndpoints.MapScoringEndpoints(api);
+        Segments.SegmentEndpoints.MapSegmentEndpoints(api);
     }
 }
