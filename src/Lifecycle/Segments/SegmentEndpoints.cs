@@ -62,7 +62,7 @@ public static class SegmentEndpoints
             return SyntaxProblem(e);
         }
         if (await db.Set<Segment>().AnyAsync(s => s.Name == name)) return Validation.Conflict($"a segment named '{name}' already exists");
-        var segment = await Segments.CreateAsync(db, name!, definition!, clock, default);
+        var segment = await SegmentQueries.CreateAsync(db, name!, definition!, clock, default);
         return TypedResults.Created($"/api/segments/{segment.Id}", segment);
     }
 
@@ -73,7 +73,7 @@ public static class SegmentEndpoints
         if (!check.Ok) return check.Problem();
         try
         {
-            return TypedResults.Ok(new CountView(await Segments.CountAsync(db, SegmentParser.Parse(definition), clock, cancel)));
+            return TypedResults.Ok(new CountView(await SegmentQueries.CountAsync(db, SegmentParser.Parse(definition), clock, cancel)));
         }
         catch (SegmentSyntaxException e)
         {
@@ -85,7 +85,7 @@ public static class SegmentEndpoints
     {
         if (await db.Set<Segment>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancel) is not { } segment)
             return Validation.NotFound("segment", id.ToString(CultureInfo.InvariantCulture));
-        return TypedResults.Ok(new CountView(await Segments.CountAsync(db, SegmentParser.Parse(segment.Definition), clock, cancel)));
+        return TypedResults.Ok(new CountView(await SegmentQueries.CountAsync(db, SegmentParser.Parse(segment.Definition), clock, cancel)));
     }
 
     private static async Task<IResult> Members(LifecycleDb db, TimeProvider clock, long id, [AsParameters] Paging paging, CancellationToken cancel)
@@ -93,8 +93,8 @@ public static class SegmentEndpoints
         if (await db.Set<Segment>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancel) is not { } segment)
             return Validation.NotFound("segment", id.ToString(CultureInfo.InvariantCulture));
         var filter = SegmentParser.Parse(segment.Definition);
-        var items = await Segments.MembersAsync(db, filter, clock, paging.Take, paging.Skip, cancel);
-        var total = await Segments.CountAsync(db, filter, clock, cancel);
+        var items = await SegmentQueries.MembersAsync(db, filter, clock, paging.Take, paging.Skip, cancel);
+        var total = await SegmentQueries.CountAsync(db, filter, clock, cancel);
         return TypedResults.Ok(new Page<SegmentMember>(items, paging.Take, paging.Skip, (int)total));
     }
 
@@ -102,7 +102,7 @@ public static class SegmentEndpoints
     {
         if (await db.Set<Segment>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancel) is not { } segment)
             return Validation.NotFound("segment", id.ToString(CultureInfo.InvariantCulture));
-        var members = await Segments.MembersAsync(db, SegmentParser.Parse(segment.Definition), clock, null, 0, cancel);
+        var members = await SegmentQueries.MembersAsync(db, SegmentParser.Parse(segment.Definition), clock, null, 0, cancel);
         return TypedResults.Text(ToCsv(members), "text/csv; charset=utf-8");
     }
 

@@ -56,7 +56,9 @@ public sealed class SegmentSql
     {
         AndFilter f => $"({Sql(f.Left)} AND {Sql(f.Right)})",
         OrFilter f => $"({Sql(f.Left)} OR {Sql(f.Right)})",
-        NotFilter f => $"(NOT {Sql(f.Inner)})",
+        // A comparison with an empty field is unknown (NULL) in SQL; "not" treats it as false, so
+        // "not (title = 'x')" keeps contacts without a title.
+        NotFilter f => $"(NOT COALESCE({Sql(f.Inner)}, FALSE))",
         FieldFilter f => Field(f),
         BehaviourFilter f => Behaviour(f),
         _ => throw new NotSupportedException(filter.GetType().Name),

@@ -9,7 +9,7 @@ namespace Lifecycle.Segments;
 public sealed record SegmentMember(string Id, string? Email, string? FirstName, string? LastName, string? Title, string? Status, string? AccountId);
 
 /// <summary>Runs segment definitions against the data (dynamic membership) and stores named segments.</summary>
-public static class Segments
+public static class SegmentQueries
 {
     public static async Task<SegmentQuery> CompileAsync(LifecycleDb db, SegmentFilter filter, TimeProvider clock, CancellationToken cancel)
     {
