@@ -10,4 +10,5 @@ root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ImportExportCommands.Import());
 root.Subcommands.Add(ImportExportCommands.Export());
+root.Subcommands.Add(SegmentsCommand.Create());
 return await CliExit.RunAsync(root, args);

@@ -110,7 +110,7 @@ public static class SegmentEndpoints
     public static string ToCsv(IEnumerable<SegmentMember> members)
     {
         using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        using var csv = new CsvWriter(writer, new CsvHelper.Configuration.CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = "\n" });
         foreach (var header in new[] { "contact_id", "email", "first_name", "last_name", "title", "status", "account_id" }) csv.WriteField(header);
         csv.NextRecord();
         foreach (var m in members)
