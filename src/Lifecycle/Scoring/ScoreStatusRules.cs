@@ -18,12 +18,19 @@ public sealed record ScoreTransition(ContactStatus To, string Rule, string Reaso
 /// - `reopened_engagement`: a recycled contact reopens as a lead when the engagement points it earned within the
 ///   last N days (default 14), counting only points earned after it was recycled, reach the reopen points
 ///   (default 20). Points are counted as awarded (not decayed): "rises by 20" is about new activity.
+/// An event that happened more than <see cref="Grace"/> before the contact entered its current status moves
+/// nothing: that history is already told by the transitions (an imported journey, an old demo request of a lead
+/// that was recycled and reopened since). The grace lets a demo request made just before the identify that
+/// created the contact still count.
 /// </summary>
 public static class ScoreStatusRules
 {
+    public static readonly TimeSpan Grace = TimeSpan.FromHours(1);
+
     public static ScoreTransition? Decide(ScoringModel model, ContactStatus? status, DateTime? statusSince, ScoredEvent e,
         IReadOnlyList<ScoreChange> changes)
     {
+        if (statusSince is { } entered && e.At < entered - Grace) return null;
         var handRaiser = e.Name is { } name && model.HandRaisers.Contains(name, StringComparer.OrdinalIgnoreCase);
         switch (status)
         {

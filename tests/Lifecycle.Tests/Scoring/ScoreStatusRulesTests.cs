@@ -50,6 +50,14 @@ public class ScoreStatusRulesTests
     }
 
     [Fact]
+    public void Events_from_before_the_current_status_move_nothing_beyond_an_hours_grace()
+    {
+        // Lead since T0: a demo request 2 hours earlier is history; one 30 minutes earlier (just before the identify) counts.
+        Assert.Null(ScoreStatusRules.Decide(Model, ContactStatus.Lead, T0, Event("Demo Requested", T0.AddHours(-2)), []));
+        Assert.Equal(ContactStatus.Mql, ScoreStatusRules.Decide(Model, ContactStatus.Lead, T0, Event("Demo Requested", T0.AddMinutes(-30)), [])!.To);
+    }
+
+    [Fact]
     public void A_recycled_contact_reopens_when_engagement_since_recycling_rises_by_20_within_14_days()
     {
         var recycledAt = T0;
