@@ -9,8 +9,11 @@ using Database = Lifecycle.Storage.Database;
 
 namespace Lifecycle.Scoring;
 
-/// <summary>Lifecycle:Scoring settings: how often the worker looks for new events and how many it takes at once.</summary>
-public sealed record ScoringOptions(TimeSpan PollInterval, int BatchSize, TimeSpan PostgresSettle)
+/// <summary>
+/// Lifecycle:Scoring settings: whether this process runs the worker (Worker, default true), how often it looks for
+/// new events and how many it takes at once.
+/// </summary>
+public sealed record ScoringOptions(TimeSpan PollInterval, int BatchSize, TimeSpan PostgresSettle, bool Worker = true)
 {
     public static readonly ScoringOptions Default = new(TimeSpan.FromMilliseconds(250), 1000, TimeSpan.FromSeconds(2));
 
@@ -20,7 +23,8 @@ public sealed record ScoringOptions(TimeSpan PollInterval, int BatchSize, TimeSp
         return new ScoringOptions(
             TimeSpan.FromMilliseconds(section.GetValue("PollMilliseconds", Default.PollInterval.TotalMilliseconds)),
             section.GetValue("BatchSize", Default.BatchSize),
-            TimeSpan.FromMilliseconds(section.GetValue("PostgresSettleMilliseconds", Default.PostgresSettle.TotalMilliseconds)));
+            TimeSpan.FromMilliseconds(section.GetValue("PostgresSettleMilliseconds", Default.PostgresSettle.TotalMilliseconds)),
+            section.GetValue("Worker", true));
     }
 }
 
@@ -48,9 +52,10 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
 
     public static void Register(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(ScoringOptions.From(configuration));
-        services.AddSingleton<ScoringWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<ScoringWorker>());
+        var options = ScoringOptions.From(configuration);
+        services.AddSingleton(options);
+        services.AddSingleton<ScoringWorker>(); // also serves rescores when this process does not run the loop
+        if (options.Worker) services.AddHostedService(sp => sp.GetRequiredService<ScoringWorker>());
     }
 
     protected override async Task ExecuteAsync(CancellationToken stopping)

@@ -63,7 +63,7 @@ public class ScoringApiTests
     [Theory, ClassData(typeof(Engines))]
     public async Task Tracked_events_are_scored_and_a_lead_at_the_threshold_becomes_mql_citing_the_rule(string engine)
     {
-        await using var server = await RunningServer.StartAsync(engine);
+        await using var server = await RunningServer.StartAsync(engine, scoringWorker: true);
         var api = server.Client;
         var tracking = await TrackingClient(server);
         await Expect(await api.PostAsJsonAsync("/api/contacts", new { id = "c1", email = "vp@acme.test", title = "VP Marketing", status = "lead", created_at = Instant(T.AddDays(-1)) }), HttpStatusCode.Created);
@@ -117,7 +117,7 @@ public class ScoringApiTests
     [Theory, ClassData(typeof(Engines))]
     public async Task Anonymous_history_is_scored_when_the_visitor_identifies_and_a_hand_raiser_makes_an_mql(string engine)
     {
-        await using var server = await RunningServer.StartAsync(engine);
+        await using var server = await RunningServer.StartAsync(engine, scoringWorker: true);
         var tracking = await TrackingClient(server);
         // A visitor requests a demo before anyone knows who they are; the worker reads it (no contact to score yet).
         await Track(tracking, new { type = "track", anonymousId = "anon-1", @event = "Demo Requested", messageId = "d1", timestamp = Instant(T) });

@@ -30,10 +30,12 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningServer> StartAsync(string engine)
+    /// <param name="scoringWorker">Run the scoring worker, which reacts to tracked events with score and status
+    /// changes; off unless a test is about scoring, so other tests see only what they caused.</param>
+    public static async Task<RunningServer> StartAsync(string engine, bool scoringWorker = false)
     {
         var database = await TestDatabase.CreateAsync(engine);
-        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], database.Database);
+        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", $"--Lifecycle:Scoring:Worker={scoringWorker}"], database.Database);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         await using var db = database.Database.Open();
