@@ -8,6 +8,7 @@ return args switch
     ["tracking-load", var url, var key, var rate, var seconds] => await TrackingLoad.RunAsync(url, key, Number(rate), Number(seconds), null),
     ["tracking-load", var url, var key, var rate, var seconds, var acked] => await TrackingLoad.RunAsync(url, key, Number(rate), Number(seconds), acked),
     ["sample-events", var file, var count] => TrackingLoad.WriteSample(file, (int)Number(count)),
+    ["scoring", var db, var contacts, var events] => await ScoringBench.RunAsync(db, (int)Number(contacts), (int)Number(events)),
     _ => Usage(),
 };
 
@@ -19,6 +20,7 @@ static int Usage()
         usage: Lifecycle.Bench plain-events <dataset folder> <db connection string>
                Lifecycle.Bench tracking-load <base url> <write key> <requests per second> <seconds> [acked ids file]
                Lifecycle.Bench sample-events <file.jsonl> <count>
+               Lifecycle.Bench scoring <db connection string> <contacts> <events>
         """);
     return 1;
 }
