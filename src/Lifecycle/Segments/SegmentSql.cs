@@ -114,9 +114,13 @@ public sealed class SegmentSql
         return $"(SELECT COALESCE(SUM({value}), 0) FROM score_changes s WHERE s.contact_id = c.id AND s.model_version = {version} AND s.at <= {now}{kind})";
     }
 
+    /// <summary>
+    /// Behaviour as an uncorrelated set of contact ids (one pass over the matching events, grouped), not a
+    /// subquery per contact: the planner can then read events through the (name, timestamp) index once.
+    /// </summary>
     private string Behaviour(BehaviourFilter filter)
     {
-        var where = new StringBuilder($"e.contact_id = c.id AND e.name = {Parameter(filter.Event)}");
+        var where = new StringBuilder($"e.contact_id IS NOT NULL AND e.name = {Parameter(filter.Event)}");
         if (filter.WithinDays is { } days) where.Append($" AND e.timestamp >= {Instant(_now.AddDays(-days))}");
         foreach (var property in filter.Where)
         {
@@ -125,9 +129,7 @@ public sealed class SegmentSql
                 : $"CAST(json_extract(e.payload, {Parameter(JsonPath("properties", property.Property))}) AS TEXT)";
             where.Append(" AND ").Append(Text(value, property.Op, [property.Value]));
         }
-        var test = filter.AtLeast == 1
-            ? $"EXISTS (SELECT 1 FROM events e WHERE {where})"
-            : $"(SELECT COUNT(*) FROM events e WHERE {where}) >= {Parameter(filter.AtLeast)}";
-        return filter.Negated ? $"(NOT {test})" : test;
+        var having = filter.AtLeast == 1 ? "" : $" GROUP BY e.contact_id HAVING COUNT(*) >= {Parameter(filter.AtLeast)}";
+        return $"c.id {(filter.Negated ? "NOT IN" : "IN")} (SELECT e.contact_id FROM events e WHERE {where}{having})";
     }
 }

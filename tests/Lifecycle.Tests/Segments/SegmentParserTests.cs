@@ -96,7 +96,7 @@ public class SegmentParserTests
         var filter = SegmentParser.Parse("account.industry = 'Software' and not did 'Demo Requested' at least 2 times within 7 days");
         var now = new DateTime(2026, 6, 8, 0, 0, 0, DateTimeKind.Utc);
         var sqlite = SegmentSql.Compile(filter, DatabaseEngine.Sqlite, now, 3);
-        Assert.Equal("(LOWER(a.industry) = @p0 AND (NOT COALESCE((SELECT COUNT(*) FROM events e WHERE e.contact_id = c.id AND e.name = @p1 AND e.timestamp >= @p2) >= @p3, FALSE)))", sqlite.Where);
+        Assert.Equal("(LOWER(a.industry) = @p0 AND (NOT COALESCE(c.id IN (SELECT e.contact_id FROM events e WHERE e.contact_id IS NOT NULL AND e.name = @p1 AND e.timestamp >= @p2 GROUP BY e.contact_id HAVING COUNT(*) >= @p3), FALSE)))", sqlite.Where);
         Assert.Equal(["software", "Demo Requested", "2026-06-01 00:00:00", 2], sqlite.Parameters.Values.ToArray());
         var postgres = SegmentSql.Compile(filter, DatabaseEngine.Postgres, now, 3);
         Assert.Equal(new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), postgres.Parameters["p2"]);
