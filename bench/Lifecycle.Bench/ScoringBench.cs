@@ -92,7 +92,8 @@ internal static class ScoringBench
         var handWritten = $"""
             SELECT COUNT(*) FROM contacts c JOIN accounts a ON a.id = c.account_id
             WHERE a.employees >= 200
-              AND (SELECT COUNT(*) FROM events e WHERE e.contact_id = c.id AND e.name = 'Page Viewed' AND e.timestamp >= @since AND {pathTest}) >= 2
+              AND c.id IN (SELECT e.contact_id FROM events e WHERE e.name = 'Page Viewed' AND e.timestamp >= @since AND {pathTest}
+                           GROUP BY e.contact_id HAVING COUNT(*) >= 2)
             """;
         var filter = SegmentParser.Parse(Filter);
         long segmentCount = 0, handCount = 0;
