@@ -11,6 +11,7 @@ return args switch
     ["email-send", var smtp, var db, var count, var connections] => await EmailSend.RunAsync(smtp, db, (int)Number(count), (int)Number(connections)),
     ["attribution"] => AttributionBench.Run(null, 5),
     ["attribution", var paths] => AttributionBench.Run(paths, 5),
+    ["scoring", var db, var contacts, var events] => await ScoringBench.RunAsync(db, (int)Number(contacts), (int)Number(events)),
     _ => Usage(),
 };
 
@@ -24,6 +25,7 @@ static int Usage()
                Lifecycle.Bench sample-events <file.jsonl> <count>
                Lifecycle.Bench email-send <smtp host:port> <db connection string> <messages> <connections>
                Lifecycle.Bench attribution [<path file>]
+               Lifecycle.Bench scoring <db connection string> <contacts> <events>
         """);
     return 1;
 }

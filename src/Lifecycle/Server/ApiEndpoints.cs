@@ -18,5 +18,7 @@ internal static class ApiEndpoints
         Email.EmailEndpoints.MapEmailEndpoints(api);
         Attribution.AttributionEndpoints.MapAttributionEndpoints(api);
         api.MapReportEndpoints();
+        Scoring.ScoringEndpoints.MapScoringEndpoints(api);
+        Segments.SegmentEndpoints.MapSegmentEndpoints(api);
     }
 }

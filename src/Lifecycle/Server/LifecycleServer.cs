@@ -51,6 +51,7 @@ public static class LifecycleServer
         builder.Services.AddSingleton<Tracking.WriteKeys>();
         Pipeline.PipelineWorker.AddPipeline(builder.Services);
         Email.EmailEndpoints.AddEmail(builder.Services, builder.Configuration);
+        Scoring.ScoringWorker.Register(builder.Services, builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         Capture.PublicFormEndpoints.AddCapture(builder);
         configure?.Invoke(builder);

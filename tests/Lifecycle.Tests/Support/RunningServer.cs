@@ -30,6 +30,8 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    public const string WithScoringWorker = "--Lifecycle:Scoring:Worker=true";
+
     /// <param name="settings">Extra configuration as command-line arguments (e.g. <c>--Lifecycle:Workspace:TimeZone=Asia/Tokyo</c>).</param>
     public static Task<RunningServer> StartAsync(string engine, params string[] settings) => StartAsync(engine, null, settings);
 
@@ -37,7 +39,9 @@ public sealed class RunningServer : IAsyncDisposable
     public static async Task<RunningServer> StartAsync(string engine, Action<WebApplicationBuilder>? configure, params string[] settings)
     {
         var database = await TestDatabase.CreateAsync(engine);
-        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. settings], database.Database, configure);
+        // The scoring worker reacts to tracked events with score and status changes: off unless a test asks for it
+        // (WithScoringWorker), so other tests see only what they caused. A later setting wins.
+        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--Lifecycle:Scoring:Worker=false", .. settings], database.Database, configure);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         await using var db = database.Database.Open();

@@ -1198,6 +1198,147 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("webhooks", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Scoring.ScoreChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<double?>("HalfLifeDays")
+                        .HasColumnType("REAL")
+                        .HasColumnName("half_life_days");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<int>("ModelVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("model_version");
+
+                    b.Property<int>("Points")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points");
+
+                    b.Property<string>("RuleId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_score_changes");
+
+                    b.HasIndex("MessageId")
+                        .HasDatabaseName("ix_score_changes_message_id");
+
+                    b.HasIndex("ModelVersion", "At")
+                        .HasDatabaseName("ix_score_changes_model_version_at");
+
+                    b.HasIndex("ContactId", "ModelVersion", "At")
+                        .HasDatabaseName("ix_score_changes_contact_id_model_version_at");
+
+                    b.ToTable("score_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Scoring.ScoringCursor", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_scoring_cursors");
+
+                    b.ToTable("scoring_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Scoring.ScoringModelVersion", b =>
+                {
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<DateTime?>("ActivatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("activated_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition");
+
+                    b.HasKey("Version")
+                        .HasName("pk_scoring_models");
+
+                    b.ToTable("scoring_models", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Segments.Segment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segments");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_segments_name");
+
+                    b.ToTable("segments", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Tracking.Identity", b =>
                 {
                     b.Property<string>("Kind")

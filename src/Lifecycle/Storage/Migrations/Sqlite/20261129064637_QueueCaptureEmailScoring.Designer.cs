@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Lifecycle.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteLifecycleDb))]
-    [Migration("20261129050948_Pipeline")]
-    partial class Pipeline
+    [Migration("20261129064637_QueueCaptureEmailScoring")]
+    partial class QueueCaptureEmailScoring
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -189,6 +189,256 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_cost_lines_month_campaign_id_channel_category");
 
                     b.ToTable("cost_lines", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.Consent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<bool>("Granted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("granted");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("SourceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("Wording")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wording");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consents");
+
+                    b.HasIndex("ContactId", "Purpose", "At")
+                        .HasDatabaseName("ix_consents_contact_id_purpose_at");
+
+                    b.ToTable("consents", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.ConsentConfirmation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ConfirmedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("FormId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("form_id");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("Wording")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wording");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_confirmations");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_consent_confirmations_contact_id");
+
+                    b.ToTable("consent_confirmations", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.Form", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CampaignId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("Consent")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consent");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DoubleOptIn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("double_opt_in");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fields");
+
+                    b.Property<string>("Headline")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("headline");
+
+                    b.Property<string>("ImageUrl")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("image_url");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NotifyEmail")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notify_email");
+
+                    b.Property<string>("RedirectUrl")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redirect_url");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("slug");
+
+                    b.Property<string>("SubmitLabel")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submit_label");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<string>("ThankYouMessage")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thank_you_message");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forms");
+
+                    b.HasIndex("Slug")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forms_slug");
+
+                    b.ToTable("forms", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.FormNotification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FormId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("form_id");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recipient");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_form_notifications");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_form_notifications_contact_id");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_form_notifications_sent_at");
+
+                    b.ToTable("form_notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.PrivacyRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.HasKey("Id")
+                        .HasName("pk_privacy_requests");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_privacy_requests_contact_id");
+
+                    b.ToTable("privacy_requests", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Contacts.Account", b =>
@@ -372,6 +622,180 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_transitions_contact_id_at_to_status");
 
                     b.ToTable("transitions", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Email.EmailMessage", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("CampaignId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("ClaimToken")
+                        .IsConcurrencyToken()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claim_token");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Html")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("html");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Links")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("links");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("ProgramId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("SmtpAnswer")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("smtp_answer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StepId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_id");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("TemplateId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("template_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<string>("ToAddress")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_address");
+
+                    b.HasKey("Id")
+                        .HasName("pk_email_messages");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_email_messages_contact_id");
+
+                    b.HasIndex("ToAddress")
+                        .HasDatabaseName("ix_email_messages_to_address");
+
+                    b.HasIndex("Status", "NextAttemptAt")
+                        .HasDatabaseName("ix_email_messages_status_next_attempt_at");
+
+                    b.ToTable("email_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Email.EmailTemplate", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DefaultLanguage")
+                        .IsRequired()
+                        .HasMaxLength(35)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("default_language");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Variants")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variants");
+
+                    b.HasKey("Id")
+                        .HasName("pk_email_templates");
+
+                    b.ToTable("email_templates", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Email.Suppression", b =>
+                {
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("MessageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Email")
+                        .HasName("pk_suppressions");
+
+                    b.ToTable("suppressions", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Pipeline.Deal", b =>
@@ -775,6 +1199,147 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasName("pk_webhooks");
 
                     b.ToTable("webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Scoring.ScoreChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<double?>("HalfLifeDays")
+                        .HasColumnType("REAL")
+                        .HasColumnName("half_life_days");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<int>("ModelVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("model_version");
+
+                    b.Property<int>("Points")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points");
+
+                    b.Property<string>("RuleId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_score_changes");
+
+                    b.HasIndex("MessageId")
+                        .HasDatabaseName("ix_score_changes_message_id");
+
+                    b.HasIndex("ModelVersion", "At")
+                        .HasDatabaseName("ix_score_changes_model_version_at");
+
+                    b.HasIndex("ContactId", "ModelVersion", "At")
+                        .HasDatabaseName("ix_score_changes_contact_id_model_version_at");
+
+                    b.ToTable("score_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Scoring.ScoringCursor", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_scoring_cursors");
+
+                    b.ToTable("scoring_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Scoring.ScoringModelVersion", b =>
+                {
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<DateTime?>("ActivatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("activated_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition");
+
+                    b.HasKey("Version")
+                        .HasName("pk_scoring_models");
+
+                    b.ToTable("scoring_models", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Segments.Segment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segments");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_segments_name");
+
+                    b.ToTable("segments", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Tracking.Identity", b =>

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Lifecycle.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresLifecycleDb))]
-    [Migration("20261129060307_Email")]
-    partial class Email
+    [Migration("20261129064711_QueueCaptureEmailScoring")]
+    partial class QueueCaptureEmailScoring
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -202,6 +202,262 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("cost_lines", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Capture.Consent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("contact_id");
+
+                    b.Property<bool>("Granted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("granted");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<string>("SourceId")
+                        .HasColumnType("text")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("Wording")
+                        .HasColumnType("text")
+                        .HasColumnName("wording");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consents");
+
+                    b.HasIndex("ContactId", "Purpose", "At")
+                        .HasDatabaseName("ix_consents_contact_id_purpose_at");
+
+                    b.ToTable("consents", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.ConsentConfirmation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("FormId")
+                        .HasColumnType("text")
+                        .HasColumnName("form_id");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("purpose");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("Wording")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("wording");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_confirmations");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_consent_confirmations_contact_id");
+
+                    b.ToTable("consent_confirmations", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.Form", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CampaignId")
+                        .HasColumnType("text")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("Consent")
+                        .HasColumnType("text")
+                        .HasColumnName("consent");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DoubleOptIn")
+                        .HasColumnType("boolean")
+                        .HasColumnName("double_opt_in");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("fields");
+
+                    b.Property<string>("Headline")
+                        .HasColumnType("text")
+                        .HasColumnName("headline");
+
+                    b.Property<string>("ImageUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("image_url");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NotifyEmail")
+                        .HasColumnType("text")
+                        .HasColumnName("notify_email");
+
+                    b.Property<string>("RedirectUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("redirect_url");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("slug");
+
+                    b.Property<string>("SubmitLabel")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("submit_label");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<string>("ThankYouMessage")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("thank_you_message");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forms");
+
+                    b.HasIndex("Slug")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forms_slug");
+
+                    b.ToTable("forms", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.FormNotification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FormId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("form_id");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("recipient");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_form_notifications");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_form_notifications_contact_id");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_form_notifications_sent_at");
+
+                    b.ToTable("form_notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Capture.PrivacyRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.HasKey("Id")
+                        .HasName("pk_privacy_requests");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_privacy_requests_contact_id");
+
+                    b.ToTable("privacy_requests", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Contacts.Account", b =>
                 {
                     b.Property<string>("Id")
@@ -238,6 +494,10 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.Property<string>("Owner")
                         .HasColumnType("text")
                         .HasColumnName("owner");
+
+                    b.Property<long?>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -301,6 +561,10 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.Property<string>("LeadSource")
                         .HasColumnType("text")
                         .HasColumnName("lead_source");
+
+                    b.Property<long?>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
 
                     b.Property<string>("Status")
                         .HasColumnType("text")
@@ -613,6 +877,34 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("deals", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Pipeline.ExternalId", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("value");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("entity_id");
+
+                    b.HasKey("Kind", "Value")
+                        .HasName("pk_external_ids");
+
+                    b.HasIndex("Kind", "EntityId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_external_ids_kind_entity_id");
+
+                    b.ToTable("external_ids", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Pipeline.NpsResponse", b =>
                 {
                     b.Property<long>("Id")
@@ -652,6 +944,77 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("nps_responses", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Pipeline.PipelineSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("LastRoundRobinUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_round_robin_user_id");
+
+                    b.Property<int>("SlaBusinessDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("sla_business_days");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("time_zone");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pipeline_settings");
+
+                    b.ToTable("pipeline_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Pipeline.QueueEntry", b =>
+                {
+                    b.Property<string>("ContactId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("AssignedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("assigned_by");
+
+                    b.Property<DateTime?>("BreachedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("breached_at");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("entered_at");
+
+                    b.Property<long?>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.HasKey("ContactId")
+                        .HasName("pk_sales_queue");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_sales_queue_due_at");
+
+                    b.HasIndex("OwnerId", "DueAt")
+                        .HasDatabaseName("ix_sales_queue_owner_id_due_at");
+
+                    b.ToTable("sales_queue", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Pipeline.Subscription", b =>
                 {
                     b.Property<string>("Id")
@@ -684,6 +1047,330 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_subscriptions_account_id");
 
                     b.ToTable("subscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Pipeline.Territory", b =>
+                {
+                    b.Property<string>("Country")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("country");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_id");
+
+                    b.HasKey("Country")
+                        .HasName("pk_territories");
+
+                    b.ToTable("territories", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Pipeline.Webhooks.DeliveryAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("error");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("event_type");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<long>("OutboxId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("outbox_id");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("status_code");
+
+                    b.Property<long>("WebhookId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("webhook_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("WebhookId", "Id")
+                        .HasDatabaseName("ix_webhook_deliveries_webhook_id_id");
+
+                    b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Pipeline.Webhooks.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("event_type");
+
+                    b.Property<DateTime?>("GaveUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("gave_up_at");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<long>("WebhookId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("webhook_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_outbox");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_outbox_next_attempt_at");
+
+                    b.ToTable("webhook_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Pipeline.Webhooks.Webhook", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Events")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("events");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("secret");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhooks");
+
+                    b.ToTable("webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Scoring.ScoreChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("contact_id");
+
+                    b.Property<double?>("HalfLifeDays")
+                        .HasColumnType("double precision")
+                        .HasColumnName("half_life_days");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("message_id");
+
+                    b.Property<int>("ModelVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("model_version");
+
+                    b.Property<int>("Points")
+                        .HasColumnType("integer")
+                        .HasColumnName("points");
+
+                    b.Property<string>("RuleId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("rule_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_score_changes");
+
+                    b.HasIndex("MessageId")
+                        .HasDatabaseName("ix_score_changes_message_id");
+
+                    b.HasIndex("ModelVersion", "At")
+                        .HasDatabaseName("ix_score_changes_model_version_at");
+
+                    b.HasIndex("ContactId", "ModelVersion", "At")
+                        .HasDatabaseName("ix_score_changes_contact_id_model_version_at");
+
+                    b.ToTable("score_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Scoring.ScoringCursor", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("message_id");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_scoring_cursors");
+
+                    b.ToTable("scoring_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Scoring.ScoringModelVersion", b =>
+                {
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<DateTime?>("ActivatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("activated_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("definition");
+
+                    b.HasKey("Version")
+                        .HasName("pk_scoring_models");
+
+                    b.ToTable("scoring_models", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Segments.Segment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segments");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_segments_name");
+
+                    b.ToTable("segments", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Tracking.Identity", b =>

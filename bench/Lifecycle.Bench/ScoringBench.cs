@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Dapper;
+using Lifecycle.Contacts;
+using Lifecycle.Scoring;
+using Lifecycle.Segments;
+using Lifecycle.Storage;
+using Lifecycle.Tracking;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Database = Lifecycle.Storage.Database;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lifecycle.Bench;
+
+/// <summary>
+/// Scoring and segment benchmarks on a synthetic database (seeded): N contacts over N/10 accounts, E events
+/// (page views with paths, some webinars and demo requests) spread over 90 days.
+/// 1. Added latency of scoring one event: commit one event, then time the worker's batch that scores it (the
+///    poll interval, 250 ms by default, comes on top when the worker is idle).
+/// 2. A segment count mixing profile and behaviour, against the hand-written SQL a developer would write.
+/// </summary>
+internal static class ScoringBench
+{
+    private const string Filter = "account.employees >= 200 and did 'Page Viewed' where path contains '/pricing' at least 2 times within 30 days";
+
+    public static async Task<int> RunAsync(string db, int contacts, int events)
+    {
+        var database = Database.Parse(db);
+        await database.MigrateAsync();
+        var now = DateTime.UtcNow;
+        var random = new Random(7);
+        await using (var ef = database.Open())
+        {
+            if (!await ef.Contacts.AnyAsync())
+            {
+                for (var a = 0; a < contacts / 10; a++)
+                    ef.Accounts.Add(new Account { Id = $"a{a}", Name = $"Account {a}", Industry = a % 3 == 0 ? "software" : "retail", Employees = random.Next(5, 5000) });
+                for (var c = 0; c < contacts; c++)
+                    ef.Contacts.Add(new Contact { Id = $"c{c}", Title = c % 4 == 0 ? "VP Marketing" : "Analyst", AccountId = $"a{c % (contacts / 10)}", Status = ContactStatus.Lead, CreatedAt = now.AddDays(-120) });
+                await ef.SaveChangesAsync();
+                ef.ChangeTracker.Clear();
+                await ef.Database.OpenConnectionAsync();
+                string[] paths = ["/", "/blog", "/pricing", "/docs"];
+                for (var start = 0; start < events; start += 10_000)
+                {
+                    await using var transaction = await ef.Database.BeginTransactionAsync();
+                    var rows = Enumerable.Range(start, Math.Min(10_000, events - start)).Select(i =>
+                    {
+                        var name = i % 50 == 0 ? "Webinar Attended" : i % 997 == 0 ? "Demo Requested" : "Page Viewed";
+                        var path = paths[random.Next(paths.Length)];
+                        return new EventRow($"m{i}", "track", name, $"c{random.Next(contacts)}", null, null, null,
+                            now.AddDays(-random.NextDouble() * 90), now.AddDays(-1), TimestampFlag.None,
+                            $"{{\"properties\":{{\"path\":\"{path}\"}}}}");
+                    }).ToList();
+                    await EventStore.InsertNewAsync(ef.Database.GetDbConnection(), transaction.GetDbTransaction(), rows, default);
+                    await transaction.CommitAsync();
+                }
+                if (database.Engine == DatabaseEngine.Postgres) await ef.Database.ExecuteSqlRawAsync("ANALYZE");
+            }
+        }
+
+        var worker = new ScoringWorker(database, TimeProvider.System, ScoringOptions.Default with { PostgresSettle = TimeSpan.Zero }, NullLogger<ScoringWorker>.Instance);
+        var catchUp = Stopwatch.StartNew();
+        var backlog = 0;
+        while (await worker.ScoreNextBatchAsync(default) is > 0 and var n) backlog += n;
+        catchUp.Stop();
+
+        var latencies = new List<double>();
+        for (var i = 0; i < 200; i++)
+        {
+            await using (var ef = database.Open())
+            {
+                ef.Events.Add(new TrackedEvent
+                {
+                    MessageId = $"live-{Guid.NewGuid():N}", Type = "track", Name = "Webinar Attended", ContactId = $"c{random.Next(contacts)}",
+                    Timestamp = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow, Payload = "{\"properties\":{}}",
+                });
+                await ef.SaveChangesAsync();
+            }
+            var one = Stopwatch.StartNew();
+            await worker.ScoreNextBatchAsync(default);
+            latencies.Add(one.Elapsed.TotalMilliseconds);
+        }
+        latencies.Sort();
+
+        await using var query = database.Open();
+        var connection = query.Database.GetDbConnection();
+        await query.Database.OpenConnectionAsync();
+        var since = now.AddDays(-30);
+        object sinceParameter = database.Engine == DatabaseEngine.Sqlite ? EventStore.SqliteInstant(since) : since;
+        var pathTest = database.Engine == DatabaseEngine.Sqlite ? "json_extract(e.payload, '$.properties.path') LIKE '%/pricing%'" : "(e.payload::jsonb -> 'properties' ->> 'path') LIKE '%/pricing%'";
+        var handWritten = $"""
+            SELECT COUNT(*) FROM contacts c JOIN accounts a ON a.id = c.account_id
+            WHERE a.employees >= 200
+              AND c.id IN (SELECT e.contact_id FROM events e WHERE e.name = 'Page Viewed' AND e.timestamp >= @since AND {pathTest}
+                           GROUP BY e.contact_id HAVING COUNT(*) >= 2)
+            """;
+        var filter = SegmentParser.Parse(Filter);
+        long segmentCount = 0, handCount = 0;
+        var segmentTimes = new List<double>();
+        var handTimes = new List<double>();
+        for (var run = 0; run < 5; run++)
+        {
+            var s = Stopwatch.StartNew();
+            segmentCount = await SegmentQueries.CountAsync(query, filter, TimeProvider.System, default);
+            segmentTimes.Add(s.Elapsed.TotalMilliseconds);
+            var h = Stopwatch.StartNew();
+            handCount = await connection.ExecuteScalarAsync<long>(handWritten, new { since = sinceParameter });
+            handTimes.Add(h.Elapsed.TotalMilliseconds);
+        }
+        segmentTimes.Sort();
+        handTimes.Sort();
+        Console.WriteLine($"engine {database.Engine}; {contacts:N0} contacts, {events:N0} events");
+        Console.WriteLine($"backlog: {backlog:N0} events scored in {catchUp.Elapsed.TotalSeconds:0.0} s ({backlog / catchUp.Elapsed.TotalSeconds:N0} events/s)");
+        Console.WriteLine($"one event: median {latencies[latencies.Count / 2]:0.0} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:0.0} ms (200 runs)");
+        Console.WriteLine($"segment count {segmentCount:N0}: median {segmentTimes[2]:0} ms; hand-written SQL {handCount:N0}: median {handTimes[2]:0} ms (5 runs)");
+        return segmentCount == handCount ? 0 : 2;
+    }
+}

@@ -1,0 +1,231 @@
+using Lifecycle.Contacts;
+using Lifecycle.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Database = Lifecycle.Storage.Database;
+
+namespace Lifecycle.Scoring;
+
+/// <summary>
+/// Lifecycle:Scoring settings: whether this process runs the worker (Worker, default true), how often it looks for
+/// new events and how many it takes at once.
+/// </summary>
+public sealed record ScoringOptions(TimeSpan PollInterval, int BatchSize, TimeSpan PostgresSettle, bool Worker = true)
+{
+    public static readonly ScoringOptions Default = new(TimeSpan.FromMilliseconds(250), 1000, TimeSpan.FromSeconds(2));
+
+    public static ScoringOptions From(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Lifecycle:Scoring");
+        return new ScoringOptions(
+            TimeSpan.FromMilliseconds(section.GetValue("PollMilliseconds", Default.PollInterval.TotalMilliseconds)),
+            section.GetValue("BatchSize", Default.BatchSize),
+            TimeSpan.FromMilliseconds(section.GetValue("PostgresSettleMilliseconds", Default.PostgresSettle.TotalMilliseconds)),
+            section.GetValue("Worker", true));
+    }
+}
+
+public sealed record RescoreResult(int Version, int Contacts, int Changes);
+
+/// <summary>
+/// Scores the events the tracking API (and imports) commit, in arrival order, from a durable cursor
+/// (scoring_cursors: the last received_at and message_id scored), so ingest never waits for scoring and a restart
+/// resumes where it stopped. Each batch (its score changes, status changes and the cursor) commits in one
+/// transaction, so a crash scores nothing twice and loses nothing.
+///
+/// Arrival order is received_at then message_id. On PostgreSQL several processes may commit events concurrently,
+/// so the worker leaves the newest events (PostgresSettle, default 2 s) until earlier commits are surely visible.
+/// A large import commits its events in one long transaction stamped with its start: rescore after it if live
+/// tracking ran meanwhile. Events stitched to a contact later (anonymous history joining on identify, merges) are
+/// caught up when the identify or alias is scored: every event of that contact not yet scored is scored then.
+/// </summary>
+public sealed class ScoringWorker(Database database, TimeProvider clock, ScoringOptions options, ILogger<ScoringWorker> log) : BackgroundService
+{
+    public const string EventsCursor = "events";
+    private static readonly DateTime Start = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    // One scorer at a time in this process: the worker's batches and a rescore never interleave.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public static void Register(IServiceCollection services, IConfiguration configuration)
+    {
+        var options = ScoringOptions.From(configuration);
+        services.AddSingleton(options);
+        services.AddSingleton<ScoringWorker>(); // also serves rescores when this process does not run the loop
+        if (options.Worker) services.AddHostedService(sp => sp.GetRequiredService<ScoringWorker>());
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            int scored;
+            try
+            {
+                scored = await ScoreNextBatchAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "scoring events failed; retrying");
+                scored = 0;
+            }
+            if (scored == 0)
+            {
+                try { await Task.Delay(options.PollInterval, clock, stopping); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    /// <returns>How many events the batch read (0 when nothing new was committed).</returns>
+    public async Task<int> ScoreNextBatchAsync(CancellationToken cancel)
+    {
+        await _gate.WaitAsync(cancel);
+        try
+        {
+            await using var db = database.Open();
+            var (version, model) = await ScoringModels.CurrentAsync(db, clock, cancel);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancel);
+            var cursor = await db.Set<ScoringCursor>().FirstOrDefaultAsync(c => c.Name == EventsCursor, cancel);
+            if (cursor is null)
+            {
+                cursor = new ScoringCursor { Name = EventsCursor, ReceivedAt = Start, MessageId = "" };
+                db.Add(cursor);
+            }
+            var upTo = clock.GetUtcNow().UtcDateTime - (db.Engine == DatabaseEngine.Postgres ? options.PostgresSettle : TimeSpan.Zero);
+            var (afterAt, afterId) = (cursor.ReceivedAt, cursor.MessageId);
+            var events = await db.Events.AsNoTracking()
+                .Where(e => e.ReceivedAt > afterAt || (e.ReceivedAt == afterAt && string.Compare(e.MessageId, afterId) > 0))
+                .Where(e => e.ReceivedAt <= upTo)
+                .OrderBy(e => e.ReceivedAt).ThenBy(e => e.MessageId)
+                .Take(options.BatchSize)
+                .Select(e => new { e.MessageId, e.Type, e.Name, e.ContactId, e.Timestamp, e.ReceivedAt, e.Payload })
+                .ToListAsync(cancel);
+            if (events.Count == 0) return 0;
+
+            foreach (var contact in events.Where(e => e.ContactId is not null).GroupBy(e => e.ContactId!))
+            {
+                var catchUp = contact.Any(e => e.Type is "identify" or "alias");
+                var batch = contact.Select(e => ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload)).ToList();
+                await ScoreContactAsync(db, version, model, contact.Key, batch, catchUp, cancel);
+            }
+            var last = events[^1];
+            cursor.ReceivedAt = last.ReceivedAt;
+            cursor.MessageId = last.MessageId;
+            await db.SaveChangesAsync(cancel);
+            await transaction.CommitAsync(cancel);
+            return events.Count;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static async Task ScoreContactAsync(LifecycleDb db, int version, ScoringModel model, string contactId,
+        List<ScoredEvent> batch, bool catchUp, CancellationToken cancel)
+    {
+        var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == contactId, cancel);
+        if (contact is null) return; // merged away since; its events moved to the survivor, scored on its identify
+        var changes = await db.Set<ScoreChange>().AsNoTracking()
+            .Where(c => c.ContactId == contactId && c.ModelVersion == version).OrderBy(c => c.At).ThenBy(c => c.Id).ToListAsync(cancel);
+        var scored = changes.Select(c => c.MessageId).OfType<string>().ToHashSet();
+        if (catchUp)
+        {
+            var earlier = await db.Events.AsNoTracking().Where(e => e.ContactId == contactId && e.Name != null)
+                .Select(e => new { e.MessageId, e.Name, e.Timestamp, e.Payload }).ToListAsync(cancel);
+            var inBatch = batch.Select(e => e.MessageId).ToHashSet();
+            batch.AddRange(earlier.Where(e => !inBatch.Contains(e.MessageId)).Select(e => ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload)));
+        }
+        var toScore = batch.Where(e => e.Name is not null && !scored.Contains(e.MessageId)).OrderBy(e => e.At).ThenBy(e => e.MessageId, StringComparer.Ordinal).ToList();
+
+        var profile = await ScoringModels.ProfileAsync(db, contact, cancel);
+        var fitAt = changes.Any(c => c.Kind == ScoreKind.Fit) && toScore.Count > 0 ? toScore[0].At : contact.CreatedAt;
+        var fit = Scorer.FitChanges(contactId, version, Scorer.CurrentFit(changes), Scorer.Fit(model, profile), fitAt);
+        changes.AddRange(fit);
+        db.AddRange(fit);
+
+        var latest = await db.Transitions.Where(t => t.ContactId == contactId).OrderByDescending(t => t.At)
+            .Select(t => (DateTime?)t.At).FirstOrDefaultAsync(cancel);
+        foreach (var e in toScore)
+        {
+            var earned = Scorer.Engage(model, version, contactId, e, changes);
+            changes.AddRange(earned);
+            db.AddRange(earned);
+            if (ScoreStatusRules.Decide(model, contact.Status, latest, e, changes) is not { } decision) continue;
+            // A transition never goes before the contact's latest one (history is not rewritten).
+            var at = latest is { } last && last > e.At ? last : e.At;
+            var result = await StatusChanges.ChangeAsync(db, contact, decision.To, at, decision.Reason, decision.Actor, cancel: cancel);
+            if (result.Applied)
+            {
+                await db.SaveChangesAsync(cancel);
+                latest = at;
+            }
+        }
+        await db.SaveChangesAsync(cancel);
+    }
+
+    /// <summary>
+    /// Scores everyone again under <paramref name="version"/> from all events the worker has read, then makes it the
+    /// current version. Statuses are left as they are: a rescore changes scores, not history; the next scored event
+    /// of a contact applies the thresholds under the new version.
+    /// </summary>
+    public async Task<RescoreResult> RescoreAsync(int version, CancellationToken cancel)
+    {
+        await _gate.WaitAsync(cancel);
+        try
+        {
+            await using var db = database.Open();
+            var row = await db.Set<ScoringModelVersion>().FirstAsync(m => m.Version == version, cancel);
+            var model = ScoringModel.FromJson(row.Definition);
+            await db.Set<ScoreChange>().Where(c => c.ModelVersion == version).ExecuteDeleteAsync(cancel);
+            var cursor = await db.Set<ScoringCursor>().AsNoTracking().FirstOrDefaultAsync(c => c.Name == EventsCursor, cancel);
+            var (readAt, readId) = cursor is null ? (Start, "") : (cursor.ReceivedAt, cursor.MessageId);
+            int contacts = 0, written = 0;
+            var after = "";
+            while (true)
+            {
+                var page = await db.Contacts.AsNoTracking().Where(c => string.Compare(c.Id, after) > 0).OrderBy(c => c.Id).Take(1000).ToListAsync(cancel);
+                if (page.Count == 0) break;
+                after = page[^1].Id;
+                var ids = page.Select(c => c.Id).ToList();
+                var accountIds = page.Select(c => c.AccountId).OfType<string>().Distinct().ToList();
+                var accounts = await db.Accounts.AsNoTracking().Where(a => accountIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancel);
+                var events = (await db.Events.AsNoTracking()
+                        .Where(e => e.ContactId != null && ids.Contains(e.ContactId) && e.Name != null)
+                        .Where(e => e.ReceivedAt < readAt || (e.ReceivedAt == readAt && string.Compare(e.MessageId, readId) <= 0))
+                        .Select(e => new { e.MessageId, e.Name, e.ContactId, e.Timestamp, e.Payload }).ToListAsync(cancel))
+                    .ToLookup(e => e.ContactId!);
+                var pageChanges = new List<ScoreChange>();
+                foreach (var contact in page)
+                {
+                    var profile = ScoringModels.Profile(contact, contact.AccountId is { } a ? accounts.GetValueOrDefault(a) : null);
+                    var changes = Scorer.FitChanges(contact.Id, version, new Dictionary<string, int>(), Scorer.Fit(model, profile), contact.CreatedAt);
+                    foreach (var e in events[contact.Id].OrderBy(e => e.Timestamp).ThenBy(e => e.MessageId, StringComparer.Ordinal))
+                        changes.AddRange(Scorer.Engage(model, version, contact.Id, ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload), changes));
+                    pageChanges.AddRange(changes);
+                }
+                db.AddRange(pageChanges);
+                await db.SaveChangesAsync(cancel);
+                db.ChangeTracker.Clear();
+                contacts += page.Count;
+                written += pageChanges.Count;
+            }
+            await db.Set<ScoringModelVersion>().Where(m => m.Version == version)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.ActivatedAt, clock.GetUtcNow().UtcDateTime), cancel);
+            log.LogInformation("rescored {Contacts} contacts under scoring model {Version}: {Changes} score changes", contacts, version, written);
+            return new RescoreResult(version, contacts, written);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using Lifecycle.Contacts;
+using Lifecycle.Scoring;
+using Lifecycle.Storage;
+using Lifecycle.Tests.Support;
+using Lifecycle.Tracking;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lifecycle.Tests.Scoring;
+
+public class ScoringWorkerTests
+{
+    private static readonly DateTime T = new(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc);
+
+    private static ScoringWorker Worker(Database database) =>
+        new(database, TimeProvider.System, ScoringOptions.Default with { PostgresSettle = TimeSpan.Zero }, NullLogger<ScoringWorker>.Instance);
+
+    private static TrackedEvent Event(string id, string contact, string name, DateTime at, DateTime receivedAt) => new()
+    {
+        MessageId = id, Type = "track", Name = name, ContactId = contact, UserId = contact, Timestamp = at, ReceivedAt = receivedAt,
+        Payload = $$$"""{"event":"{{{name}}}","userId":"{{{contact}}}","properties":{}}""",
+    };
+
+    private static readonly ScoringModel Model = new()
+    {
+        HalfLifeDays = 10,
+        Engagement =
+        [
+            new("webinar", "Webinar Attended", null, 20, null, null),
+            new("content", "Content Downloaded", null, 16, null, null),
+            new("form", "Form Submitted", null, 10, null, null),
+        ],
+    };
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_recycled_contact_reopens_on_renewed_engagement_and_its_past_score_is_answered(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        var received = DateTime.UtcNow.AddMinutes(-1);
+        await using (var db = test.Database.Open())
+        {
+            db.Contacts.Add(new Contact { Id = "c2", Email = "c2@acme.test", Title = "Analyst", Status = ContactStatus.Recycled, CreatedAt = T.AddDays(-40) });
+            db.Transitions.AddRange(
+                new Transition { ContactId = "c2", ToStatus = ContactStatus.Lead, At = T.AddDays(-30), Actor = "import" },
+                new Transition { ContactId = "c2", FromStatus = ContactStatus.Lead, ToStatus = ContactStatus.Mql, At = T.AddDays(-20), Actor = "import" },
+                new Transition { ContactId = "c2", FromStatus = ContactStatus.Mql, ToStatus = ContactStatus.Recycled, At = T.AddDays(-10), Actor = "import", Reason = "not ready" });
+            var version = await ScoringModels.AddAsync(db, Model, TimeProvider.System, default);
+            Assert.Equal(2, version.Version); // version 1 is the default model
+            db.Events.AddRange(
+                Event("m1", "c2", "Webinar Attended", T.AddDays(-12), received),
+                Event("m2", "c2", "Content Downloaded", T.AddDays(-2), received),
+                Event("m3", "c2", "Form Submitted", T, received.AddSeconds(1)));
+            await db.SaveChangesAsync();
+        }
+        var worker = Worker(test.Database);
+        await worker.RescoreAsync(2, default); // nothing read yet: activates version 2 with no changes
+        Assert.Equal(3, await worker.ScoreNextBatchAsync(default));
+        Assert.Equal(0, await worker.ScoreNextBatchAsync(default));
+        Assert.Equal(0, await Worker(test.Database).ScoreNextBatchAsync(default)); // a restart resumes from the cursor
+
+        await using var check = test.Database.Open();
+        var last = await check.Transitions.Where(t => t.ContactId == "c2").OrderByDescending(t => t.At).FirstAsync();
+        // Earned after recycling (day −10) within 14 days: content 16 at day −2 (not yet 20), then + form 10 = 26 at day 0.
+        // The webinar at day −12 came before the recycling and does not count.
+        Assert.Equal((ContactStatus.Recycled, ContactStatus.Lead, T, "rule:reopened_engagement"), (last.FromStatus, last.ToStatus, last.At, last.Actor));
+        Assert.Contains("rose by 26 within 14 days", last.Reason);
+
+        var changes = await ScoringModels.ChangesAsync(check, "c2", 2, T.AddDays(-2), default);
+        // At day −2: webinar 20 × 2^(−10/10) = 10, content 16 × 2^0 = 16: engagement 26; no fit rule matches an analyst.
+        var past = Scorer.ScoreAt(changes, T.AddDays(-2));
+        Assert.Equal((0.0, 26.0), (past.Fit, Math.Round(past.Engagement, 10)));
+        Assert.Equal(["m1", "m2"], changes.Select(c => c.MessageId));
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_rescore_under_a_new_version_scores_everyone_and_becomes_current(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        var received = DateTime.UtcNow.AddMinutes(-1);
+        await using (var db = test.Database.Open())
+        {
+            db.Accounts.Add(new Account { Id = "a1", Name = "Acme", Industry = "software", Employees = 300 });
+            db.Contacts.AddRange(
+                new Contact { Id = "c1", Title = "VP Sales", AccountId = "a1", Status = ContactStatus.Customer, CreatedAt = T.AddDays(-5) },
+                new Contact { Id = "c2", Title = "Analyst", Status = ContactStatus.Customer, CreatedAt = T.AddDays(-5) });
+            db.Events.AddRange(Event("m1", "c1", "Webinar Attended", T, received), Event("m2", "c2", "Webinar Attended", T, received));
+            await db.SaveChangesAsync();
+        }
+        var worker = Worker(test.Database);
+        Assert.Equal(2, await worker.ScoreNextBatchAsync(default));
+        int version;
+        await using (var db = test.Database.Open())
+        {
+            // Version 1 (default): c1 fit vp 25 + software 10 + 300 employees 15 = 50, webinar 20.
+            Assert.Equal(70, Scorer.ScoreAt(await ScoringModels.ChangesAsync(db, "c1", 1, T, default), T).Total);
+            version = (await ScoringModels.AddAsync(db, Model with { Fit = [new("software", "industry", "equals", ["Software"], null, null, 7)] }, TimeProvider.System, default)).Version;
+        }
+        var result = await worker.RescoreAsync(version, default);
+        // c1: fit 7 + webinar 20; c2: webinar 20 → 3 changes over 2 contacts.
+        Assert.Equal(new RescoreResult(2, 2, 3), result);
+        await using var check = test.Database.Open();
+        Assert.Equal((2, 27.0), ((await ScoringModels.CurrentAsync(check, TimeProvider.System, default)).Version,
+            Scorer.ScoreAt(await ScoringModels.ChangesAsync(check, "c1", 2, T, default), T).Total));
+        // The old version's history stays: c1's three fit rules and webinar, c2's webinar = 5 rows.
+        Assert.Equal(5, await check.Set<ScoreChange>().CountAsync(c => c.ModelVersion == 1));
+    }
+}
