@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lifecycle.Tests.Support;
+
+namespace Lifecycle.Tests.Capture;
+
+/// <summary>Erasing a person removes who they were, not what happened: past reports keep their numbers.</summary>
+public class ErasureKeepsReportsTests
+{
+    [Theory, ClassData(typeof(Engines))]
+    public async Task After_an_erasure_the_lifecycle_report_and_the_funnel_of_the_month_are_unchanged(string engine)
+    {
+        await using var server = await CaptureApiTests.StartWithFormAsync(engine, CaptureApiTests.WebinarForm());
+        var api = server.Client;
+        foreach (var (email, name) in new[] { ("erin@example.ie", "Erin"), ("yuki@example.jp", "雪") })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/f/webinar")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["email"] = email, ["first_name"] = name, ["consent"] = "on", ["anonymous_id"] = "aid-" + name, ["page"] = "https://site.example/webinar",
+                }),
+            };
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            await CaptureApiTests.Expect(await server.AnonymousClient().SendAsync(request), HttpStatusCode.OK);
+        }
+        var contacts = await CaptureApiTests.Expect(await api.GetAsync("/api/contacts?limit=10"), HttpStatusCode.OK);
+        var erin = contacts.GetProperty("items").EnumerateArray().Single(c => c.GetProperty("email").GetString() == "erin@example.ie").GetProperty("id").GetString()!;
+        await CaptureApiTests.Expect(await api.PostAsJsonAsync($"/api/contacts/{erin}/status", new { to = "mql", reason = "Demo Requested" }), HttpStatusCode.Created);
+        await CaptureApiTests.Expect(await api.PostAsJsonAsync("/api/nps", new { contact_id = erin, score = 10, responded_at = DateTime.UtcNow.AddMinutes(-1) }), HttpStatusCode.Created);
+
+        var month = new DateOnly(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1);
+        var range = $"from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}";
+        async Task<string> Reports() =>
+            (await api.GetStringAsync($"/api/reports/lifecycle?{range}")) + "\n" + await api.GetStringAsync($"/api/reports/funnel?mode=cohort&{range}");
+        var before = await Reports();
+        // The numbers the erasure must keep: 2 inquiries, 2 new leads, 1 MQL, an NPS of 100 from one promoter.
+        var metrics = JsonNode.Parse(before.Split('\n')[0])!["metrics"]!;
+        Assert.Equal((2, 2, 1), ((int)metrics["capture.inquiries"]!, (int)metrics["nurture.new_leads"]!, (int)metrics["nurture.mqls"]!));
+        Assert.Equal(100.0, (double)metrics["expand.nps"]!["score"]!);
+
+        await CaptureApiTests.Expect(await api.PostAsync($"/api/contacts/{erin}/erase", null), HttpStatusCode.OK);
+        Assert.Equal(before, await Reports());
+    }
+}
