@@ -13,18 +13,20 @@ internal static class AttributionCommand
         var paths = new Option<FileInfo?>("--paths") { Description = "an aggregated path file (path;total_conversions;total_conversion_value;total_null, channels joined by '>')" };
         var model = new Option<string>("--model") { Description = $"the model: {AttributionModels.AllNames}, or all (side by side)", Required = true };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
+        var csv = new Option<bool>("--csv") { Description = "print CSV instead of a table (one row per model and channel, and per campaign)" };
         var conversion = new Option<string?>("--conversion") { Description = "without --paths: what converts, won_deal|opportunity|mql" };
         var from = new Option<string?>("--from") { Description = "without --paths: first day of the period, YYYY-MM-DD (UTC)" };
         var to = new Option<string?>("--to") { Description = "without --paths: the day after the period, YYYY-MM-DD (UTC)" };
         var halfLife = new Option<double>("--half-life") { Description = "time_decay half-life in days (default 7)", DefaultValueFactory = _ => 7 };
         var command = new Command("attribution", "Credit conversions to channels with an attribution model (lifecycle.md §6): from the database, or from a path file with --paths.")
-            { paths, model, json, conversion, from, to, halfLife };
+            { paths, model, json, csv, conversion, from, to, halfLife };
         command.SetAction(async (parse, cancel) =>
         {
             var name = parse.GetValue(model)!;
             var all = name.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
             if (!AttributionModels.TryParse(name, out var chosen) && !all)
                 throw new BadInputException($"--model: '{name}' is not one of {AttributionModels.AllNames}, all");
+            if (parse.GetValue(json) && parse.GetValue(csv)) throw new BadInputException("--json and --csv: choose one");
             if (parse.GetValue(paths) is not { } file)
             {
                 var query = StoredQuery(chosen, parse.GetValue(conversion), parse.GetValue(from), parse.GetValue(to), parse.GetValue(halfLife));
@@ -36,11 +38,13 @@ internal static class AttributionCommand
                     var reports = new List<AttributionReport>();
                     foreach (var each in Enum.GetValues<AttributionModel>()) reports.Add(await StoredAttribution.RunAsync(db, query with { Model = each }, cancel));
                     if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { models = reports.Select(AttributionJson.Of) }, CliJson.Options));
+                    else if (parse.GetValue(csv)) Console.Write(AttributionCsv.Of(reports));
                     else PrintSideBySide(reports.Select(r => (r.Query.Model, r.Channels.Select(c => (c.Channel, c.Conversions)))).ToList());
                     return CliExit.Success;
                 }
                 var report = await StoredAttribution.RunAsync(db, query, cancel);
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(AttributionJson.Of(report), CliJson.Options));
+                else if (parse.GetValue(csv)) Console.Write(AttributionCsv.Of([report]));
                 else PrintReport(report);
                 return CliExit.Success;
             }
@@ -60,6 +64,7 @@ internal static class AttributionCommand
                 // The models a path file can feed; the others need instants (see RunOnPaths).
                 var results = Enum.GetValues<AttributionModel>().Where(m => !m.NeedsInstants()).Select(m => Attributor.RunOnPaths(m, rows)).ToList();
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { models = results.Select(ResultJson) }, CliJson.Options));
+                else if (parse.GetValue(csv)) Console.Write(AttributionCsv.Of(results));
                 else PrintSideBySide(results.Select(r => (r.Model, r.Channels.Select(c => (c.Channel, c.Conversions)))).ToList());
                 return CliExit.Success;
             }
@@ -73,6 +78,7 @@ internal static class AttributionCommand
                 throw new BadInputException($"--model: {e.Message}");
             }
             if (parse.GetValue(json)) PrintJson(result);
+            else if (parse.GetValue(csv)) Console.Write(AttributionCsv.Of([result]));
             else PrintTable(result);
             return CliExit.Success;
         });

@@ -4,20 +4,24 @@ using Lifecycle.Storage;
 
 namespace Lifecycle.Attribution;
 
-/// <summary>GET /api/attribution: one model over the stored data, per channel and campaign.</summary>
+/// <summary>GET /api/attribution: one model (or all side by side) over the stored data, per channel and campaign, as JSON or CSV.</summary>
 public static class AttributionEndpoints
 {
     public static void MapAttributionEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/attribution", async Task<IResult> (LifecycleDb db, string? model, string? conversion, string? from, string? to, double? half_life_days, CancellationToken cancel) =>
+        api.MapGet("/attribution", async Task<IResult> (LifecycleDb db, string? model, string? conversion, string? from, string? to, double? half_life_days, string? format, CancellationToken cancel) =>
         {
             var check = new Validation();
             AttributionModel? chosen = null;
+            var all = false;
             if (check.Required("model", model) is { } name)
             {
                 if (AttributionModels.TryParse(name, out var parsed)) chosen = parsed;
-                else check.Add("model", $"'{name}' is not one of {AttributionModels.AllNames}");
+                else if (name.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) all = true;
+                else check.Add("model", $"'{name}' is not one of {AttributionModels.AllNames}, all");
             }
+            var csv = format?.Trim().ToLowerInvariant() == "csv";
+            if (!csv && format?.Trim().ToLowerInvariant() is not (null or "" or "json")) check.Add("format", $"'{format}' is not one of json, csv");
             ConversionKind? kind = null;
             if (check.Required("conversion", conversion) is { } text)
             {
@@ -29,10 +33,14 @@ public static class AttributionEndpoints
             if (start is not null && end is not null && end <= start) check.Add("to", "must be after from");
             if (half_life_days is <= 0) check.Add("half_life_days", "must be a positive number of days");
             if (!check.Ok) return check.Problem();
-            var query = new AttributionQuery(chosen!.Value, kind!.Value, start!.Value, end!.Value, TimeSpan.FromDays(half_life_days ?? 7));
-            return TypedResults.Ok(AttributionJson.Of(await StoredAttribution.RunAsync(db, query, cancel)));
+            var query = new AttributionQuery(chosen ?? default, kind!.Value, start!.Value, end!.Value, TimeSpan.FromDays(half_life_days ?? 7));
+            var reports = new List<AttributionReport>();
+            foreach (var each in all ? Enum.GetValues<AttributionModel>() : [query.Model])
+                reports.Add(await StoredAttribution.RunAsync(db, query with { Model = each }, cancel));
+            if (csv) return TypedResults.Text(AttributionCsv.Of(reports), "text/csv; charset=utf-8");
+            return all ? TypedResults.Ok(new { models = reports.Select(AttributionJson.Of) }) : TypedResults.Ok(AttributionJson.Of(reports[0]));
         }).WithTags("Attribution")
-          .WithSummary("Credited conversions, revenue, cost and ROI per channel and campaign (model, conversion won_deal|opportunity|mql, from, to as YYYY-MM-DD, optional half_life_days)");
+          .WithSummary("Credited conversions, revenue, cost and ROI per channel and campaign (model or all, conversion won_deal|opportunity|mql, from, to as YYYY-MM-DD, optional half_life_days, format json|csv)");
     }
 
     private static DateTimeOffset? Day(Validation check, string field, string? text)

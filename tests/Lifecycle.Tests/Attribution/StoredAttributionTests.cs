@@ -168,4 +168,52 @@ public class StoredAttributionTests
         Assert.Equal((1.0, 1000m), channels["paid_search"]);
         Assert.False(channels.ContainsKey(AttributionModels.NoTouch));
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task The_command_prints_the_report_as_CSV_one_row_per_channel_and_campaign(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        await SeedAsync(test);
+        var result = await CliProcess.RunAsync("attribution", "--model", "linear", "--conversion", "won_deal", "--from", "2026-03-01", "--to", "2026-04-01",
+            "--csv", "--db", test.Database.ConnectionString);
+
+        // The linear figures derived by hand in Linear_credits_revenue_and_cost_per_channel_and_campaign, as rows.
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(
+            """
+            model,conversion,level,id,channel,conversions,revenue,cost,roi
+            linear,won_deal,channel,(none),(none),1,400,0,
+            linear,won_deal,channel,paid_search,paid_search,1,800,310,1.5806
+            linear,won_deal,channel,email,email,0.5,500,200,1.5
+            linear,won_deal,channel,events,events,0.5,300,100,2
+            linear,won_deal,campaign,web,paid_search,1,800,310,1.5806
+            linear,won_deal,campaign,fair,events,0.5,300,100,2
+            linear,won_deal,campaign,mail,email,0.5,500,200,1.5
+
+            """.Replace("(none)", AttributionModels.NoTouch), result.Stdout.Replace("\r\n", "\n"));
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task The_API_gives_all_models_side_by_side_as_JSON_and_CSV(string engine)
+    {
+        await using var server = await RunningServer.StartAsync(engine);
+        await SeedAsync(server.Database);
+        var json = JsonDocument.Parse(await server.Client.GetStringAsync("/api/attribution?model=all&conversion=won_deal&from=2026-03-01&to=2026-04-01"));
+        var models = json.RootElement.GetProperty("models").EnumerateArray().ToList();
+        Assert.Equal(Enum.GetValues<AttributionModel>().Length, models.Count);
+        // Every model credits the same 3 won deals worth 2000 (d1 1000, d2 600, d3 400).
+        Assert.All(models, m => Assert.Equal(2000m, m.GetProperty("revenue").GetDecimal()));
+
+        var csv = await server.Client.GetAsync("/api/attribution?model=all&conversion=won_deal&from=2026-03-01&to=2026-04-01&format=csv");
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // first_touch by hand: d1 → web (1000), d2 → fair (600); so its paid_search row reads 1 conversion, 1000, cost 310,
+        // ROI (1000 − 310) / 310 = 2.2258.
+        Assert.Contains("first_touch,won_deal,channel,paid_search,paid_search,1,1000,310,2.2258", lines);
+        Assert.Contains("last_touch,won_deal,campaign,mail,email,1,1000,200,4", lines); // d1's last touch is mail 02-10: (1000 − 200) / 200 = 4
+
+        var bad = await server.Client.GetAsync("/api/attribution?model=all&conversion=won_deal&from=2026-03-01&to=2026-04-01&format=xml");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("'xml' is not one of json, csv", await bad.Content.ReadAsStringAsync());
+    }
 }
