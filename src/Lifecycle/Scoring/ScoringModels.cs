@@ -40,12 +40,6 @@ public static class ScoringModels
         contact.Title, account?.Industry, account?.Employees, contact.Country ?? account?.Country, contact.LeadSource,
         contact.Custom, account?.Custom ?? new Dictionary<string, string>());
 
-    public static async Task<ScoringProfile> ProfileAsync(LifecycleDb db, Contact contact, CancellationToken cancel)
-    {
-        var account = contact.AccountId is null ? null : await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == contact.AccountId, cancel);
-        return Profile(contact, account);
-    }
-
     public static Task<List<ScoreChange>> ChangesAsync(LifecycleDb db, string contactId, int version, DateTime upTo, CancellationToken cancel) =>
         db.Set<ScoreChange>().AsNoTracking().Where(c => c.ContactId == contactId && c.ModelVersion == version && c.At <= upTo)
             .OrderBy(c => c.At).ThenBy(c => c.Id).ToListAsync(cancel);

@@ -110,11 +110,14 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
                 .ToListAsync(cancel);
             if (events.Count == 0) return 0;
 
-            foreach (var contact in events.Where(e => e.ContactId is not null).GroupBy(e => e.ContactId!))
+            // Set-based: what every touched contact needs is read in one query per kind, not per contact.
+            var touched = events.Where(e => e.ContactId is not null).GroupBy(e => e.ContactId!).ToList();
+            var catchUp = touched.Where(g => g.Any(e => e.Type is "identify" or "alias")).Select(g => g.Key).ToHashSet();
+            var state = await BatchState.LoadAsync(db, version, touched.Select(g => g.Key).ToList(), catchUp, cancel);
+            foreach (var contact in touched)
             {
-                var catchUp = contact.Any(e => e.Type is "identify" or "alias");
                 var batch = contact.Select(e => ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload)).ToList();
-                await ScoreContactAsync(db, version, model, contact.Key, batch, catchUp, cancel);
+                await ScoreContactAsync(db, version, model, state, contact.Key, batch, cancel);
             }
             var last = events[^1];
             cursor.ReceivedAt = last.ReceivedAt;
@@ -129,31 +132,49 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         }
     }
 
-    private static async Task ScoreContactAsync(LifecycleDb db, int version, ScoringModel model, string contactId,
-        List<ScoredEvent> batch, bool catchUp, CancellationToken cancel)
+    /// <summary>The batch's touched contacts (tracked, for status changes), their accounts, score changes under the
+    /// version, latest transition, and for those that identified in the batch their earlier events.</summary>
+    private sealed record BatchState(
+        Dictionary<string, Contact> Contacts, Dictionary<string, Account> Accounts, ILookup<string, ScoreChange> Changes,
+        Dictionary<string, DateTime> LatestTransition, ILookup<string, ScoredEvent> Earlier)
     {
-        var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == contactId, cancel);
-        if (contact is null) return; // merged away since; its events moved to the survivor, scored on its identify
-        var changes = await db.Set<ScoreChange>().AsNoTracking()
-            .Where(c => c.ContactId == contactId && c.ModelVersion == version).OrderBy(c => c.At).ThenBy(c => c.Id).ToListAsync(cancel);
-        var scored = changes.Select(c => c.MessageId).OfType<string>().ToHashSet();
-        if (catchUp)
+        public static async Task<BatchState> LoadAsync(LifecycleDb db, int version, List<string> ids, HashSet<string> catchUp, CancellationToken cancel)
         {
-            var earlier = await db.Events.AsNoTracking().Where(e => e.ContactId == contactId && e.Name != null)
-                .Select(e => new { e.MessageId, e.Name, e.Timestamp, e.Payload }).ToListAsync(cancel);
-            var inBatch = batch.Select(e => e.MessageId).ToHashSet();
-            batch.AddRange(earlier.Where(e => !inBatch.Contains(e.MessageId)).Select(e => ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload)));
+            var contacts = await db.Contacts.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancel);
+            var accountIds = contacts.Values.Select(c => c.AccountId).OfType<string>().Distinct().ToList();
+            var accounts = await db.Accounts.AsNoTracking().Where(a => accountIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancel);
+            var changes = (await db.Set<ScoreChange>().AsNoTracking()
+                    .Where(c => ids.Contains(c.ContactId) && c.ModelVersion == version).OrderBy(c => c.At).ThenBy(c => c.Id).ToListAsync(cancel))
+                .ToLookup(c => c.ContactId);
+            var latest = await db.Transitions.Where(t => ids.Contains(t.ContactId)).GroupBy(t => t.ContactId)
+                .Select(g => new { ContactId = g.Key, At = g.Max(t => t.At) }).ToDictionaryAsync(t => t.ContactId, t => t.At, cancel);
+            var catchUpIds = catchUp.ToList();
+            var earlier = catchUpIds.Count == 0
+                ? Array.Empty<ScoredEvent>().ToLookup(_ => "")
+                : (await db.Events.AsNoTracking().Where(e => e.ContactId != null && catchUpIds.Contains(e.ContactId) && e.Name != null)
+                        .Select(e => new { e.ContactId, e.MessageId, e.Name, e.Timestamp, e.Payload }).ToListAsync(cancel))
+                    .ToLookup(e => e.ContactId!, e => ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload));
+            return new BatchState(contacts, accounts, changes, latest, earlier);
         }
+    }
+
+    private static async Task ScoreContactAsync(LifecycleDb db, int version, ScoringModel model, BatchState state, string contactId,
+        List<ScoredEvent> batch, CancellationToken cancel)
+    {
+        if (!state.Contacts.TryGetValue(contactId, out var contact)) return; // merged away since; its events moved to the survivor, scored on its identify
+        var changes = state.Changes[contactId].ToList();
+        var scored = changes.Select(c => c.MessageId).OfType<string>().ToHashSet();
+        var inBatch = batch.Select(e => e.MessageId).ToHashSet();
+        batch.AddRange(state.Earlier[contactId].Where(e => !inBatch.Contains(e.MessageId)));
         var toScore = batch.Where(e => e.Name is not null && !scored.Contains(e.MessageId)).OrderBy(e => e.At).ThenBy(e => e.MessageId, StringComparer.Ordinal).ToList();
 
-        var profile = await ScoringModels.ProfileAsync(db, contact, cancel);
+        var profile = ScoringModels.Profile(contact, contact.AccountId is { } account ? state.Accounts.GetValueOrDefault(account) : null);
         var fitAt = changes.Any(c => c.Kind == ScoreKind.Fit) && toScore.Count > 0 ? toScore[0].At : contact.CreatedAt;
         var fit = Scorer.FitChanges(contactId, version, Scorer.CurrentFit(changes), Scorer.Fit(model, profile), fitAt);
         changes.AddRange(fit);
         db.AddRange(fit);
 
-        var latest = await db.Transitions.Where(t => t.ContactId == contactId).OrderByDescending(t => t.At)
-            .Select(t => (DateTime?)t.At).FirstOrDefaultAsync(cancel);
+        DateTime? latest = state.LatestTransition.TryGetValue(contactId, out var since) ? since : null;
         foreach (var e in toScore)
         {
             var earned = Scorer.Engage(model, version, contactId, e, changes);
@@ -169,7 +190,6 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
                 latest = at;
             }
         }
-        await db.SaveChangesAsync(cancel);
     }
 
     /// <summary>
