@@ -1,6 +1,7 @@
 using Lifecycle.Contacts;
 using Lifecycle.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -45,6 +46,7 @@ public sealed record RescoreResult(int Version, int Contacts, int Changes);
 public sealed class ScoringWorker(Database database, TimeProvider clock, ScoringOptions options, ILogger<ScoringWorker> log) : BackgroundService
 {
     public const string EventsCursor = "events";
+    private const int RescorePage = 5000;
     private static readonly DateTime Start = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     // One scorer at a time in this process: the worker's batches and a rescore never interleave.
@@ -208,20 +210,25 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
             await db.Set<ScoreChange>().Where(c => c.ModelVersion == version).ExecuteDeleteAsync(cancel);
             var cursor = await db.Set<ScoringCursor>().AsNoTracking().FirstOrDefaultAsync(c => c.Name == EventsCursor, cancel);
             var (readAt, readId) = cursor is null ? (Start, "") : (cursor.ReceivedAt, cursor.MessageId);
+            // Only events some engagement rule names are read further, and only those with property conditions parsed.
+            var ruleEvents = model.Engagement.Select(r => r.Event).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var needProperties = model.Engagement.Where(r => r.Where is { Length: > 0 }).Select(r => r.Event).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var noProperties = new Dictionary<string, string>();
+            var accounts = await db.Accounts.AsNoTracking().ToDictionaryAsync(a => a.Id, cancel);
             int contacts = 0, written = 0;
             var after = "";
             while (true)
             {
-                var page = await db.Contacts.AsNoTracking().Where(c => string.Compare(c.Id, after) > 0).OrderBy(c => c.Id).Take(1000).ToListAsync(cancel);
+                // A page of contacts by id, and their events by one range scan of the (contact_id, timestamp) index.
+                var page = await db.Contacts.AsNoTracking().Where(c => string.Compare(c.Id, after) > 0).OrderBy(c => c.Id).Take(RescorePage).ToListAsync(cancel);
                 if (page.Count == 0) break;
-                after = page[^1].Id;
-                var ids = page.Select(c => c.Id).ToList();
-                var accountIds = page.Select(c => c.AccountId).OfType<string>().Distinct().ToList();
-                var accounts = await db.Accounts.AsNoTracking().Where(a => accountIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancel);
+                var (first, last) = (page[0].Id, page[^1].Id);
+                after = last;
                 var events = (await db.Events.AsNoTracking()
-                        .Where(e => e.ContactId != null && ids.Contains(e.ContactId) && e.Name != null)
+                        .Where(e => e.ContactId != null && string.Compare(e.ContactId, first) >= 0 && string.Compare(e.ContactId, last) <= 0 && e.Name != null)
                         .Where(e => e.ReceivedAt < readAt || (e.ReceivedAt == readAt && string.Compare(e.MessageId, readId) <= 0))
                         .Select(e => new { e.MessageId, e.Name, e.ContactId, e.Timestamp, e.Payload }).ToListAsync(cancel))
+                    .Where(e => ruleEvents.Contains(e.Name!))
                     .ToLookup(e => e.ContactId!);
                 var pageChanges = new List<ScoreChange>();
                 foreach (var contact in page)
@@ -229,12 +236,19 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
                     var profile = ScoringModels.Profile(contact, contact.AccountId is { } a ? accounts.GetValueOrDefault(a) : null);
                     var changes = Scorer.FitChanges(contact.Id, version, new Dictionary<string, int>(), Scorer.Fit(model, profile), contact.CreatedAt);
                     foreach (var e in events[contact.Id].OrderBy(e => e.Timestamp).ThenBy(e => e.MessageId, StringComparer.Ordinal))
-                        changes.AddRange(Scorer.Engage(model, version, contact.Id, ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload), changes));
+                    {
+                        var scored = needProperties.Contains(e.Name!)
+                            ? ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload)
+                            : new ScoredEvent(e.MessageId, e.Name, e.Timestamp, noProperties);
+                        changes.AddRange(Scorer.Engage(model, version, contact.Id, scored, changes));
+                    }
                     pageChanges.AddRange(changes);
                 }
-                db.AddRange(pageChanges);
-                await db.SaveChangesAsync(cancel);
-                db.ChangeTracker.Clear();
+                await using (var transaction = await db.Database.BeginTransactionAsync(cancel))
+                {
+                    await ScoreChangeStore.AppendAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), pageChanges, cancel);
+                    await transaction.CommitAsync(cancel);
+                }
                 contacts += page.Count;
                 written += pageChanges.Count;
             }

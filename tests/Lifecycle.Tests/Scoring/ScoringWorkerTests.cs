@@ -104,4 +104,44 @@ public class ScoringWorkerTests
         // The old version's history stays: c1's three fit rules and webinar, c2's webinar = 5 rows.
         Assert.Equal(5, await check.Set<ScoreChange>().CountAsync(c => c.ModelVersion == 1));
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_rescore_reads_property_conditions_caps_and_half_lives_like_the_worker(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        var received = DateTime.UtcNow.AddMinutes(-1);
+        await using (var db = test.Database.Open())
+        {
+            db.Contacts.Add(new Contact { Id = "c1", Title = "Analyst", Status = ContactStatus.Lead, CreatedAt = T.AddDays(-30) });
+            string[] paths = ["/pricing", "/blog", "/pricing/enterprise", "/pricing"];
+            for (var i = 0; i < paths.Length; i++)
+            {
+                var page = Event($"p{i}", "c1", "Page Viewed", T.AddDays(-3 + i), received);
+                page.Payload = $$$"""{"event":"Page Viewed","properties":{"path":"{{{paths[i]}}}"}}""";
+                db.Events.Add(page);
+            }
+            db.Events.Add(Event("other", "c1", "Video Played", T, received)); // no rule names it
+            await db.SaveChangesAsync();
+        }
+        var worker = Worker(test.Database);
+        while (await worker.ScoreNextBatchAsync(default) > 0) { }
+        int version;
+        await using (var db = test.Database.Open())
+        {
+            version = (await ScoringModels.AddAsync(db, new ScoringModel
+            {
+                HalfLifeDays = 10,
+                Engagement = [new("pricing", "Page Viewed", [new("path", "contains", ["/pricing"])], 10, new(25, 30), 5)],
+            }, TimeProvider.System, default)).Version;
+        }
+        var result = await worker.RescoreAsync(version, default);
+
+        // Pricing views at days −3, −1 and 0 (the blog page at −2 does not match): 10, 10, then 5 (cap 25 in 30 days).
+        // At T with a half-life of 5 days: 10 × 2^(−3/5) + 10 × 2^(−1/5) + 5 = 6.5975 + 8.7055 + 5 = 20.3030.
+        Assert.Equal(new RescoreResult(version, 1, 3), result);
+        await using var check = test.Database.Open();
+        var changes = await ScoringModels.ChangesAsync(check, "c1", version, T, default);
+        Assert.Equal([("p0", 10, 5.0), ("p2", 10, 5.0), ("p3", 5, 5.0)], changes.Select(c => (c.MessageId, c.Points, c.HalfLifeDays ?? 0)));
+        Assert.Equal(20.3030, Math.Round(Scorer.ScoreAt(changes, T).Engagement, 4));
+    }
 }
