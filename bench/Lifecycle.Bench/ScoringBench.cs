@@ -18,6 +18,7 @@ namespace Lifecycle.Bench;
 /// 1. Added latency of scoring one event: commit one event, then time the worker's batch that scores it (the
 ///    poll interval, 250 ms by default, comes on top when the worker is idle).
 /// 2. A segment count mixing profile and behaviour, against the hand-written SQL a developer would write.
+/// 3. A full rescore of everyone under a new model version.
 /// </summary>
 internal static class ScoringBench
 {
@@ -110,7 +111,16 @@ internal static class ScoringBench
         }
         segmentTimes.Sort();
         handTimes.Sort();
+        // A full rescore after a model change: the default model with another MQL threshold, as a new version.
+        int version;
+        await using (var ef = database.Open())
+            version = (await ScoringModels.AddAsync(ef, ScoringModel.Default with { MqlThreshold = ScoringModel.Default.MqlThreshold + 1 }, TimeProvider.System, default)).Version;
+        var rescore = Stopwatch.StartNew();
+        var rescored = await worker.RescoreAsync(version, default);
+        rescore.Stop();
+
         Console.WriteLine($"engine {database.Engine}; {contacts:N0} contacts, {events:N0} events");
+        Console.WriteLine($"rescore: {rescored.Contacts:N0} contacts, {rescored.Changes:N0} score changes in {rescore.Elapsed.TotalSeconds:0.0} s");
         Console.WriteLine($"backlog: {backlog:N0} events scored in {catchUp.Elapsed.TotalSeconds:0.0} s ({backlog / catchUp.Elapsed.TotalSeconds:N0} events/s)");
         Console.WriteLine($"one event: median {latencies[latencies.Count / 2]:0.0} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:0.0} ms (200 runs)");
         Console.WriteLine($"segment count {segmentCount:N0}: median {segmentTimes[2]:0} ms; hand-written SQL {handCount:N0}: median {handTimes[2]:0} ms (5 runs)");
