@@ -35,6 +35,7 @@ public sealed class ProgramRunner(Database database, TimeProvider clock, EmailOu
     {
         await using var db = database.Open();
         var now = clock.GetUtcNow().UtcDateTime;
+        await EnsureScoringModelAsync(db, clock, cancel);
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
         var claimed = await ClaimAsync(db, now, batchSize, cancel);
         var programs = new Dictionary<string, ProgramDefinition>();
@@ -62,6 +63,24 @@ public sealed class ProgramRunner(Database database, TimeProvider clock, EmailOu
         }
         await transaction.CommitAsync(cancel);
         return claimed.Count;
+    }
+
+    /// <summary>
+    /// Conditions compile under the current scoring model. The first read of it creates the default one and clears
+    /// the change tracker, so it happens before any enrolment is tracked; when several workers race to create it,
+    /// one wins and the others read it.
+    /// </summary>
+    internal static async Task EnsureScoringModelAsync(LifecycleDb db, TimeProvider clock, CancellationToken cancel)
+    {
+        try
+        {
+            await ScoringModels.CurrentAsync(db, clock, cancel);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            await ScoringModels.CurrentAsync(db, clock, cancel);
+        }
     }
 
     private static async Task<List<long>> ClaimAsync(LifecycleDb db, DateTime now, int batchSize, CancellationToken cancel)

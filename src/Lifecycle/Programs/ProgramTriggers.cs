@@ -24,6 +24,7 @@ public sealed class ProgramTriggers(Database database, TimeProvider clock, Works
     {
         await using var db = database.Open();
         var now = clock.GetUtcNow().UtcDateTime;
+        await ProgramRunner.EnsureScoringModelAsync(db, clock, cancel); // may clear the change tracker: before any cursor is tracked
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
         if (db.Engine == DatabaseEngine.Postgres
             && !await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({SweepLock}) AS \"Value\"").SingleAsync(cancel))
