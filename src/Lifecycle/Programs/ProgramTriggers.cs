@@ -106,9 +106,12 @@ public sealed class ProgramTriggers(Database database, TimeProvider clock, Works
         return enrolled;
     }
 
-    /// <summary>Reasons compare ignoring case, spaces and underscores: "not ready" names the reason not_ready.</summary>
+    /// <summary>
+    /// Reasons compare ignoring case, spaces and underscores, and the note after a colon: a trigger "not ready" takes
+    /// the sales queue's rejection "not ready: budget next quarter" and a transition reason not_ready.
+    /// </summary>
     public static bool SameReason(string? trigger, string? reason) =>
-        trigger is not null && reason is not null && Normal(trigger) == Normal(reason);
+        trigger is not null && reason is not null && Normal(trigger) == Normal(reason.Split(':')[0]);
 
     private static string Normal(string text) => new(text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 

@@ -59,12 +59,12 @@ public class ProgramTriggerTests
 
         await using (var db = database.Database.Open())
         {
-            // e1 registers for the webinar; r1 becomes an MQL and sales recycle it as not ready.
+            // e1 registers for the webinar; r1 becomes an MQL and sales reject it as not ready (the queue's reason text).
             db.Events.Add(Event("e1", "Webinar Registered", t0.AddMinutes(1)));
             var r1 = await db.Contacts.FirstAsync(c => c.Id == "r1");
             await StatusChanges.ChangeAsync(db, r1, ContactStatus.Mql, t0.AddMinutes(1), null, "api");
             await db.SaveChangesAsync();
-            await StatusChanges.ChangeAsync(db, r1, ContactStatus.Recycled, t0.AddMinutes(2), "Not ready", "api");
+            await StatusChanges.ChangeAsync(db, r1, ContactStatus.Recycled, t0.AddMinutes(2), "not ready: budget next quarter", "api");
             // Trial Started: m1 never asks for a demo; m2 asks two days later; m3 starts a day later (deadline not yet passed).
             db.Events.AddRange(Event("m1", "Trial Started", t0.AddHours(1)), Event("m2", "Trial Started", t0.AddHours(1)),
                 Event("m2", "Demo Requested", t0.AddDays(2)), Event("m3", "Trial Started", t0.AddDays(1)));

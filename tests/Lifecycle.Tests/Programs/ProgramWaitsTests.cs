@@ -90,6 +90,8 @@ public class ProgramWaitsTests
         Assert.True(ProgramTriggers.IsAnniversary(new DateOnly(2000, 2, 29), new DateOnly(2026, 2, 28)));
         Assert.False(ProgramTriggers.IsAnniversary(new DateOnly(2000, 2, 29), new DateOnly(2028, 2, 28)));
         Assert.True(ProgramTriggers.SameReason("not ready", "Not_Ready"));
+        Assert.True(ProgramTriggers.SameReason("not ready", "not ready: budget next quarter"));
+        Assert.False(ProgramTriggers.SameReason("not ready", "bad fit: not ready"));
         Assert.False(ProgramTriggers.SameReason("not ready", "no budget"));
     }
 }
