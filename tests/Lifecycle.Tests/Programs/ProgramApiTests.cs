@@ -175,6 +175,11 @@ public class ProgramApiTests
         await Expect(await api.PostAsJsonAsync("/api/programs/mql/enrolments", new { contact_id = "g1" }), HttpStatusCode.Created);
         await Expect(await api.PostAsJsonAsync("/api/programs/mql/enrolments", new { contact_id = "g2" }), HttpStatusCode.Created);
         var runner = server.Services.GetRequiredService<ProgramRunner>();
+        // A paused program keeps its contacts where they are; they move on once it is active again.
+        var paused = await Expect(await api.PostAsync("/api/programs/mql/pause", null), HttpStatusCode.OK);
+        Assert.Equal("paused", paused.GetProperty("status").GetString());
+        Assert.Equal(0, await runner.RunOnceAsync(100, default));
+        await Expect(await api.PostAsync("/api/programs/mql/activate", null), HttpStatusCode.OK);
         Assert.Equal(2, await runner.RunOnceAsync(100, default));
 
         // g1 becomes an MQL while it waits; at the end of the wait the goal holds and it leaves on the goal.
