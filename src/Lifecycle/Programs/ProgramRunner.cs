@@ -35,6 +35,8 @@ public sealed class ProgramRunner(Database database, TimeProvider clock, EmailOu
     {
         await using var db = database.Open();
         var now = clock.GetUtcNow().UtcDateTime;
+        // Idle servers (no program, nothing due) only pay this indexed look.
+        if (!await db.Set<Enrolment>().AnyAsync(e => e.State == EnrolmentState.Active && e.DueAt <= now, cancel)) return 0;
         await EnsureScoringModelAsync(db, clock, cancel);
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
         var claimed = await ClaimAsync(db, now, batchSize, cancel);

@@ -24,6 +24,8 @@ public sealed class ProgramTriggers(Database database, TimeProvider clock, Works
     {
         await using var db = database.Open();
         var now = clock.GetUtcNow().UtcDateTime;
+        // Nothing to do (and no cursor placed) until a program is active.
+        if (!await db.Set<StoredProgram>().AnyAsync(p => p.Status == ProgramStatus.Active, cancel)) return 0;
         await ProgramRunner.EnsureScoringModelAsync(db, clock, cancel); // may clear the change tracker: before any cursor is tracked
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
         if (db.Engine == DatabaseEngine.Postgres
