@@ -27,8 +27,10 @@ public static class ProgramEndpoints
         programs.MapGet("/", List).WithSummary("List programs");
         programs.MapGet("/{id}", Get).WithSummary("One program with its definition and, per step, contacts in it now and all-time entered/completed/goal/dropped");
         programs.MapPut("/{id}", Replace).WithSummary("Replace a program's definition (checked as on create)");
-        programs.MapPost("/{id}/activate", (LifecycleDb db, TimeProvider clock, string id) => SetStatus(db, clock, id, ProgramStatus.Active));
-        programs.MapPost("/{id}/pause", (LifecycleDb db, TimeProvider clock, string id) => SetStatus(db, clock, id, ProgramStatus.Paused));
+        programs.MapPost("/{id}/activate", (LifecycleDb db, TimeProvider clock, string id) => SetStatus(db, clock, id, ProgramStatus.Active))
+            .WithSummary("Activate a program: its triggers enrol and its enrolments run");
+        programs.MapPost("/{id}/pause", (LifecycleDb db, TimeProvider clock, string id) => SetStatus(db, clock, id, ProgramStatus.Paused))
+            .WithSummary("Pause a program: nobody enrols, and enrolled contacts stay where they are until it is active again");
         programs.MapPost("/{id}/enrolments", Enrol).WithSummary("Enrol a contact; 409 when it is already active in the program or its re-entry rule refuses");
         programs.MapGet("/{id}/steps", Steps).WithSummary("nurture.program_steps for a month (?month=YYYY-MM, workspace time zone)");
     }

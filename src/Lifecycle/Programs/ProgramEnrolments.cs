@@ -22,7 +22,11 @@ public static class ProgramEnrolments
         _ => null,
     };
 
-    /// <summary>Adds the enrolment and saves it; the partial unique index settles a race between two enrolers.</summary>
+    /// <summary>
+    /// Adds the enrolment and saves it; the partial unique index settles a race between two enrolers. Inside a
+    /// PostgreSQL transaction (a trigger sweep) the losing insert aborts that transaction: the sweep fails and its
+    /// next round, which reads from the same cursors, enrols the rest.
+    /// </summary>
     public static async Task<Outcome> EnrolAsync(LifecycleDb db, ProgramDefinition program, string contactId, string trigger, DateTime now, CancellationToken cancel)
     {
         var earlier = await db.Set<Enrolment>().AsNoTracking().Where(e => e.ProgramId == program.Id && e.ContactId == contactId)
