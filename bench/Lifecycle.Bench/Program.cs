@@ -12,6 +12,7 @@ return args switch
     ["attribution"] => AttributionBench.Run(null, 5),
     ["attribution", var paths] => AttributionBench.Run(paths, 5),
     ["scoring", var db, var contacts, var events] => await ScoringBench.RunAsync(db, (int)Number(contacts), (int)Number(events)),
+    ["program-lateness", var db, var enrolments, var due, var workers, var poll] => await ProgramLateness.RunAsync(db, (int)Number(enrolments), (int)Number(due), (int)Number(workers), (int)Number(poll)),
     _ => Usage(),
 };
 
@@ -26,6 +27,7 @@ static int Usage()
                Lifecycle.Bench email-send <smtp host:port> <db connection string> <messages> <connections>
                Lifecycle.Bench attribution [<path file>]
                Lifecycle.Bench scoring <db connection string> <contacts> <events>
+               Lifecycle.Bench program-lateness <postgres connection string> <enrolments> <due> <runners> <poll ms>
         """);
     return 1;
 }

@@ -20,5 +20,6 @@ internal static class ApiEndpoints
         api.MapReportEndpoints();
         Scoring.ScoringEndpoints.MapScoringEndpoints(api);
         Segments.SegmentEndpoints.MapSegmentEndpoints(api);
+        Programs.ProgramEndpoints.MapProgramEndpoints(api);
     }
 }

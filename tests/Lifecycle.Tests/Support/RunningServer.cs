@@ -41,7 +41,7 @@ public sealed class RunningServer : IAsyncDisposable
         var database = await TestDatabase.CreateAsync(engine);
         // The scoring worker reacts to tracked events with score and status changes: off unless a test asks for it
         // (WithScoringWorker), so other tests see only what they caused. A later setting wins.
-        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--Lifecycle:Scoring:Worker=false", .. settings], database.Database, configure);
+        var app = LifecycleServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--Lifecycle:Scoring:Worker=false", "--Lifecycle:Programs:Worker=false", .. settings], database.Database, configure);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         await using var db = database.Database.Open();

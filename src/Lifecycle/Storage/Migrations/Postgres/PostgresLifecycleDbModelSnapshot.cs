@@ -1225,6 +1225,215 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("webhooks", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Programs.Enrolment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("CurrentStepId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("current_step_id");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("EndReason")
+                        .HasColumnType("text")
+                        .HasColumnName("end_reason");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("entered_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("ProgramId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("trigger");
+
+                    b.Property<int>("Visit")
+                        .HasColumnType("integer")
+                        .HasColumnName("visit");
+
+                    b.Property<bool>("Waiting")
+                        .HasColumnType("boolean")
+                        .HasColumnName("waiting");
+
+                    b.HasKey("Id")
+                        .HasName("pk_program_enrolments");
+
+                    b.HasIndex("ContactId", "ProgramId")
+                        .HasDatabaseName("ix_program_enrolments_contact_id_program_id");
+
+                    b.HasIndex("ProgramId", "ContactId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_program_enrolments_program_id_contact_id")
+                        .HasFilter("state = 'active'");
+
+                    b.HasIndex("State", "DueAt")
+                        .HasDatabaseName("ix_program_enrolments_state_due_at");
+
+                    b.ToTable("program_enrolments", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.ProgramCursor", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.HasKey("Name")
+                        .HasName("pk_program_cursors");
+
+                    b.ToTable("program_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.StepRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text")
+                        .HasColumnName("detail");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<long>("EnrolmentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("enrolment_id");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("entered_at");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("ProgramId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("step_id");
+
+                    b.Property<int>("Visit")
+                        .HasColumnType("integer")
+                        .HasColumnName("visit");
+
+                    b.HasKey("Id")
+                        .HasName("pk_program_step_runs");
+
+                    b.HasIndex("ProgramId", "EnteredAt")
+                        .HasDatabaseName("ix_program_step_runs_program_id_entered_at");
+
+                    b.HasIndex("EnrolmentId", "StepId", "Visit")
+                        .IsUnique()
+                        .HasDatabaseName("ix_program_step_runs_enrolment_id_step_id_visit");
+
+                    b.ToTable("program_step_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.StoredProgram", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_programs");
+
+                    b.ToTable("programs", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Scoring.ScoreChange", b =>
                 {
                     b.Property<long>("Id")

@@ -1198,6 +1198,211 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("webhooks", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Programs.Enrolment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("CurrentStepId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("current_step_id");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("EndReason")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_reason");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_at");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entered_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("ProgramId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.Property<int>("Visit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("visit");
+
+                    b.Property<bool>("Waiting")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("waiting");
+
+                    b.HasKey("Id")
+                        .HasName("pk_program_enrolments");
+
+                    b.HasIndex("ContactId", "ProgramId")
+                        .HasDatabaseName("ix_program_enrolments_contact_id_program_id");
+
+                    b.HasIndex("ProgramId", "ContactId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_program_enrolments_program_id_contact_id")
+                        .HasFilter("state = 'active'");
+
+                    b.HasIndex("State", "DueAt")
+                        .HasDatabaseName("ix_program_enrolments_state_due_at");
+
+                    b.ToTable("program_enrolments", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.ProgramCursor", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.HasKey("Name")
+                        .HasName("pk_program_cursors");
+
+                    b.ToTable("program_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.StepRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_at");
+
+                    b.Property<long>("EnrolmentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enrolment_id");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entered_at");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("ProgramId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_id");
+
+                    b.Property<int>("Visit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("visit");
+
+                    b.HasKey("Id")
+                        .HasName("pk_program_step_runs");
+
+                    b.HasIndex("ProgramId", "EnteredAt")
+                        .HasDatabaseName("ix_program_step_runs_program_id_entered_at");
+
+                    b.HasIndex("EnrolmentId", "StepId", "Visit")
+                        .IsUnique()
+                        .HasDatabaseName("ix_program_step_runs_enrolment_id_step_id_visit");
+
+                    b.ToTable("program_step_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.StoredProgram", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_programs");
+
+                    b.ToTable("programs", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Scoring.ScoreChange", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,134 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Lifecycle.Storage.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Programs : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "program_cursors",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_program_cursors", x => x.name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "program_enrolments",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    program_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    contact_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    state = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    current_step_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    visit = table.Column<int>(type: "integer", nullable: false),
+                    waiting = table.Column<bool>(type: "boolean", nullable: false),
+                    due_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    trigger = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    entered_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ended_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    end_reason = table.Column<string>(type: "text", nullable: true),
+                    last_error = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_program_enrolments", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "program_step_runs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    enrolment_id = table.Column<long>(type: "bigint", nullable: false),
+                    program_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    step_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    visit = table.Column<int>(type: "integer", nullable: false),
+                    contact_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    entered_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ended_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    outcome = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    detail = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_program_step_runs", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "programs",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    name = table.Column<string>(type: "text", nullable: false),
+                    status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    definition = table.Column<string>(type: "text", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_programs", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_program_enrolments_contact_id_program_id",
+                table: "program_enrolments",
+                columns: new[] { "contact_id", "program_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_program_enrolments_program_id_contact_id",
+                table: "program_enrolments",
+                columns: new[] { "program_id", "contact_id" },
+                unique: true,
+                filter: "state = 'active'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_program_enrolments_state_due_at",
+                table: "program_enrolments",
+                columns: new[] { "state", "due_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_program_step_runs_enrolment_id_step_id_visit",
+                table: "program_step_runs",
+                columns: new[] { "enrolment_id", "step_id", "visit" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_program_step_runs_program_id_entered_at",
+                table: "program_step_runs",
+                columns: new[] { "program_id", "entered_at" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "program_cursors");
+
+            migrationBuilder.DropTable(
+                name: "program_enrolments");
+
+            migrationBuilder.DropTable(
+                name: "program_step_runs");
+
+            migrationBuilder.DropTable(
+                name: "programs");
+        }
+    }
+}
