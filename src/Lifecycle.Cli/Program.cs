@@ -12,6 +12,7 @@ root.Subcommands.Add(ImportExportCommands.Import());
 root.Subcommands.Add(ImportExportCommands.Export());
 root.Subcommands.Add(AttributionCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
+root.Subcommands.Add(ExperimentCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(SegmentsCommand.Create());
 return await CliExit.RunAsync(root, args);

@@ -71,33 +71,10 @@ internal static class StatsCommand
     private static Arm ParseArm(string option, string text) =>
         Arm.TryParse(text, out var reason) ?? throw new BadInputException($"{option}: {reason}");
 
-    private static void PrintJson(AbTestResult result) => Console.WriteLine(JsonSerializer.Serialize(new
-    {
-        alpha = result.Alpha,
-        confidence = 1 - result.Alpha,
-        control = new { conversions = result.Control.Conversions, n = result.Control.Trials, rate = result.Control.Rate },
-        variants = result.Variants.Select(v => new
-        {
-            name = v.Name,
-            conversions = v.Arm.Conversions,
-            n = v.Arm.Trials,
-            rate = v.Arm.Rate,
-            difference = v.Difference,
-            difference_ci = new[] { v.DifferenceInterval.Low, v.DifferenceInterval.High },
-            lift = v.Lift,
-            lift_ci = v.LiftInterval is { } lift ? new[] { lift.Low, lift.High } : null,
-            z = v.Z,
-            p_value = v.PValue,
-            p_value_holm = v.AdjustedPValue,
-            significant = v.Significant,
-            chance_to_beat_control = v.ChanceToBeatControl,
-            expected_loss = v.ExpectedLoss,
-        }),
-        decision = new { winner = result.Decision.Winner, reason = result.Decision.Reason },
-    }, CliJson.Options));
+    private static void PrintJson(AbTestResult result) => Console.WriteLine(JsonSerializer.Serialize(AbTestJson.Of(result), CliJson.Options));
 
     /// <summary>One column per variant, one row per statistic, so several variants fit a terminal's width.</summary>
-    private static void PrintTable(AbTestResult result)
+    internal static void PrintTable(AbTestResult result)
     {
         var confidence = $"{Format((1 - result.Alpha) * 100)}% CI";
         var table = new Table().AddColumn("").AddColumn(new TableColumn("A (control)").RightAligned());

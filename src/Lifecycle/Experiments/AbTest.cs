@@ -20,9 +20,10 @@ public static class AbTest
 {
     public const string Control = "control";
 
-    /// <summary>Variants are named B, C, D, … in the order given; the control is A.</summary>
-    public static AbTestResult Analyze(Arm control, IReadOnlyList<Arm> variants, double alpha = 0.05)
+    /// <summary>Variants are named B, C, D, … in the order given (or by <paramref name="names"/>); the control is A.</summary>
+    public static AbTestResult Analyze(Arm control, IReadOnlyList<Arm> variants, double alpha = 0.05, IReadOnlyList<string>? names = null)
     {
+        if (names is not null && names.Count != variants.Count) throw new ArgumentException("one name per variant", nameof(names));
         if (variants.Count == 0) throw new ArgumentException("at least one variant is needed", nameof(variants));
         if (alpha is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(alpha), "alpha must be in (0, 1)");
         var tests = variants.Select(v => ProportionStatistics.ZTest(control, v)).ToArray();
@@ -30,7 +31,7 @@ public static class AbTest
         var results = variants.Select((variant, i) =>
         {
             var lift = control.Rate == 0 ? (double?)null : variant.Rate / control.Rate - 1;
-            return new VariantResult(VariantName(i), variant, variant.Rate - control.Rate,
+            return new VariantResult(names?[i] ?? VariantName(i), variant, variant.Rate - control.Rate,
                 ProportionStatistics.DifferenceInterval(control, variant, 1 - alpha), lift,
                 ProportionStatistics.LiftInterval(control, variant, 1 - alpha),
                 tests[i].Z, tests[i].PValue, adjusted[i], adjusted[i] <= alpha,

@@ -107,6 +107,18 @@ public static class ProgramCheck
                     if (step.Variants[i].Weight <= 0) v.Add($"{at}.variants[{i}].weight", "must be above 0");
                     if (step.Variants[i].Next is null) v.Add($"{at}.variants[{i}].next", "required");
                 }
+                if (step.Metric is not null && !Experiments.ProgramSplits.Metrics.Contains(step.Metric))
+                    v.Add($"{at}.metric", $"'{step.Metric}' is not one of {string.Join(", ", Experiments.ProgramSplits.Metrics)}");
+                if (step.Alpha is { } alpha && alpha is <= 0 or >= 1) v.Add($"{at}.alpha", "must be between 0 and 1");
+                if (step.Metric == "conversion" && step.Status is { } converted && !SnakeCase.TryParseEnum<ContactStatus>(converted, out _))
+                    v.Add($"{at}.status", $"'{converted}' is not a lifecycle status");
+                if (step.Sample is { } sample)
+                {
+                    if (sample is <= 0 or >= 1) v.Add($"{at}.sample", "must be a fraction between 0 and 1 (the share tested first)");
+                    if (step.DecideAfter is null) v.Add($"{at}.decide_after", "required with sample: how long the test runs (P7D)");
+                }
+                if (step.DecideAfter is not null && WaitDuration(step.DecideAfter) is null)
+                    v.Add($"{at}.decide_after", $"'{step.DecideAfter}' is not an ISO 8601 duration above zero (P7D)");
                 break;
             case ProgramStepTypes.UpdateField:
                 if (v.Required($"{at}.field", step.Field) is { } field && !UpdatableFields.Contains(field) && !(field.StartsWith("custom.", StringComparison.Ordinal) && field.Length > 7))

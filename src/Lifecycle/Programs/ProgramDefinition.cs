@@ -48,6 +48,15 @@ public sealed record ProgramStep
     public string? Yes { get; init; }
     public string? No { get; init; }
     public List<SplitVariant>? Variants { get; init; }
+    /// <summary>ab_split, test first: the fraction of contacts split across the variants; the rest wait at the step
+    /// until <see cref="DecideAfter"/> (an ISO 8601 duration from the first contact's entry) and then all take the
+    /// winner, or the first variant (the control) when no variant is significantly better.</summary>
+    public double? Sample { get; init; }
+    public string? DecideAfter { get; init; }
+    /// <summary>ab_split: what the test compares, open, click (per message sent) or conversion (contacts reaching
+    /// <see cref="Status"/>, default mql, after the split); and its significance level (default 0.05).</summary>
+    public string? Metric { get; init; }
+    public double? Alpha { get; init; }
     /// <summary>update_field: the contact field (first_name, last_name, title, country, lead_source, custom.*) and its new value.</summary>
     public string? Field { get; init; }
     public string? Value { get; init; }

@@ -1,6 +1,7 @@
 using Dapper;
 using Lifecycle.Contacts;
 using Lifecycle.Email;
+using Lifecycle.Experiments;
 using Lifecycle.Pipeline.Webhooks;
 using Lifecycle.Scoring;
 using Lifecycle.Segments;
@@ -132,7 +133,8 @@ public sealed class ProgramRunner(Database database, TimeProvider clock, EmailOu
             {
                 run = await OpenRunAsync(db, enrolment, cancel) ?? AddRun(db, enrolment, step.Id!, now, null, null);
                 enrolment.Waiting = false;
-                result = new GoTo(step.Next);
+                // A wait is over when it is due; a test-first split held the contact for its decision, taken now.
+                result = step.Type == ProgramStepTypes.AbSplit ? await SplitAsync(db, program, step, contact, now, cancel) : new GoTo(step.Next);
             }
             else
             {
@@ -163,6 +165,35 @@ public sealed class ProgramRunner(Database database, TimeProvider clock, EmailOu
         }
         // A long run of instant steps: the rest continues in the next batch, so one enrolment cannot hold a worker.
         enrolment.DueAt = now;
+    }
+
+    /// <summary>
+    /// An A/B split: a contact in the test sample (everyone, without <c>sample</c>) takes its variant by hash; the rest
+    /// wait until the test has run <c>decide_after</c> from its first entry, then take the decided variant. The first
+    /// worker past that instant decides and stores the decision (one per step: a racing worker's insert fails, its
+    /// enrolment is retried and reads the stored one).
+    /// </summary>
+    private static async Task<Result> SplitAsync(LifecycleDb db, ProgramDefinition program, ProgramStep step, Contact contact, DateTime now, CancellationToken cancel)
+    {
+        if (ProgramSplits.InSample(program.Id!, step, contact.Id))
+        {
+            var arm = ProgramSplits.ArmOf(program.Id!, step, contact.Id);
+            return new GoTo(step.Variants![arm].Next, ProgramSplits.VariantName(step, arm));
+        }
+        var decision = await db.Set<SplitDecision>().AsNoTracking().FirstOrDefaultAsync(d => d.ProgramId == program.Id && d.StepId == step.Id, cancel);
+        if (decision is null)
+        {
+            var started = await db.Set<StepRun>().Where(r => r.ProgramId == program.Id && r.StepId == step.Id)
+                .MinAsync(r => (DateTime?)r.EnteredAt, cancel) ?? now;
+            var decideAt = started + ProgramCheck.WaitDuration(step.DecideAfter!)!.Value;
+            if (now < decideAt) return new WaitUntil(decideAt);
+            decision = ProgramSplits.Decide(program.Id!, step, await ProgramSplits.ReportAsync(db, program.Id!, step, cancel), now);
+            db.Add(decision);
+        }
+        var chosen = step.Variants!.FindIndex(v => (v.Name ?? "") == decision.Winner);
+        if (chosen < 0) chosen = 0; // the variant was renamed since: the control
+        // The held contact is not part of the test: its run records the variant with the decision, not as a sample arm.
+        return new GoTo(step.Variants[chosen].Next, $"rest: {ProgramSplits.VariantName(step, chosen)}");
     }
 
     private async Task<Result> ExecuteAsync(LifecycleDb db, ProgramDefinition program, Enrolment enrolment, ProgramStep step, Contact contact,
@@ -199,8 +230,7 @@ public sealed class ProgramRunner(Database database, TimeProvider clock, EmailOu
                 }
                 return new GoTo(holds ? step.Yes : step.No, holds ? "yes" : "no");
             case ProgramStepTypes.AbSplit:
-                var arm = ProgramWaits.ChooseVariant(program.Id!, step.Id!, contact.Id, step.Variants!.Select(v => v.Weight).ToList());
-                return new GoTo(step.Variants![arm].Next, step.Variants[arm].Name ?? $"variant {arm}");
+                return await SplitAsync(db, program, step, contact, now, cancel);
             case ProgramStepTypes.UpdateField:
                 SetField(contact, step.Field!, step.Value);
                 return new GoTo(step.Next);

@@ -1,9 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Lifecycle.Programs;
 
-/// <summary>The arithmetic of wait steps and A/B splits: pure, so time zones, DST and determinism are tested directly.</summary>
+/// <summary>The arithmetic of wait steps: pure, so time zones and DST are tested directly (A/B splits: Experiments/ProgramSplits).</summary>
 public static class ProgramWaits
 {
     /// <summary>
@@ -42,23 +39,6 @@ public static class ProgramWaits
             return DateTime.SpecifyKind(local - firstOffset, DateTimeKind.Utc);
         }
         return TimeZoneInfo.ConvertTimeToUtc(local, zone);
-    }
-
-    /// <summary>
-    /// The arm of an A/B split a contact takes: a hash of program, step and contact placed on the cumulative
-    /// weights, so a re-run (or another worker) picks the same arm, and arms get contacts in proportion to weight.
-    /// </summary>
-    public static int ChooseVariant(string programId, string stepId, string contactId, IReadOnlyList<int> weights)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{programId}\n{stepId}\n{contactId}"));
-        var total = weights.Sum(w => (long)w);
-        var point = (long)(BitConverter.ToUInt64(hash, 0) % (ulong)total);
-        for (var i = 0; i < weights.Count; i++)
-        {
-            if (point < weights[i]) return i;
-            point -= weights[i];
-        }
-        return weights.Count - 1;
     }
 
     /// <summary>The contact's time zone (custom field time_zone, an IANA id) or, when it has none or an unknown one, the workspace's.</summary>

@@ -21,5 +21,6 @@ internal static class ApiEndpoints
         Scoring.ScoringEndpoints.MapScoringEndpoints(api);
         Segments.SegmentEndpoints.MapSegmentEndpoints(api);
         Programs.ProgramEndpoints.MapProgramEndpoints(api);
+        Experiments.ExperimentEndpoints.MapExperimentEndpoints(api);
     }
 }

@@ -1,3 +1,4 @@
+using Lifecycle.Experiments;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -197,7 +198,7 @@ public class ProgramApiTests
         // The arm recorded on the contact is the one the hash gives; a second enrolment (re-entry always) takes it again.
         var contacts = await db.Contacts.AsNoTracking().OrderBy(c => c.Id).ToListAsync();
         foreach (var contact in contacts)
-            Assert.Equal(ProgramWaits.ChooseVariant("mql", "split", contact.Id, [1, 1]) == 0 ? "a" : "b", contact.Custom["arm"]);
+            Assert.Equal(VariantAssignment.Assign("mql:split", contact.Id, [1, 1]) == 0 ? "a" : "b", contact.Custom["arm"]);
         await Expect(await api.PostAsJsonAsync("/api/programs/mql/enrolments", new { contact_id = "g2" }), HttpStatusCode.Created);
         Assert.Equal(1, await runner.RunOnceAsync(100, default));
         var arms = await db.Set<StepRun>().AsNoTracking().Where(r => r.ContactId == "g2" && r.StepId.StartsWith("tag_")).Select(r => r.StepId).ToListAsync();

@@ -1,3 +1,4 @@
+using Lifecycle.Experiments;
 using Lifecycle.Programs;
 
 namespace Lifecycle.Tests.Programs;
@@ -58,14 +59,14 @@ public class ProgramWaitsTests
     [Fact]
     public void An_ab_split_is_deterministic_per_contact_and_follows_the_weights()
     {
-        int[] weights = [1, 3];
-        var arms = Enumerable.Range(0, 4000).Select(i => ProgramWaits.ChooseVariant("trial", "split", $"c{i}", weights)).ToList();
+        var split = new ProgramStep { Id = "split", Type = "ab_split", Variants = [new("a", 1, "x"), new("b", 3, "y")] };
+        var arms = Enumerable.Range(0, 4000).Select(i => ProgramSplits.ArmOf("trial", split, $"c{i}")).ToList();
         // A re-run (another worker, a retry) picks the same arm for every contact.
-        Assert.Equal(arms, Enumerable.Range(0, 4000).Select(i => ProgramWaits.ChooseVariant("trial", "split", $"c{i}", weights)));
+        Assert.Equal(arms, Enumerable.Range(0, 4000).Select(i => ProgramSplits.ArmOf("trial", split, $"c{i}")));
         // 1:3 of 4000 is 1000:3000; a fair hash stays within a few standard deviations (sd = sqrt(4000*.25*.75) ≈ 27).
         Assert.InRange(arms.Count(a => a == 0), 850, 1150);
         // Another split step assigns independently: some contacts land in the other arm there.
-        var elsewhere = Enumerable.Range(0, 4000).Select(i => ProgramWaits.ChooseVariant("trial", "other-split", $"c{i}", weights)).ToList();
+        var elsewhere = Enumerable.Range(0, 4000).Select(i => ProgramSplits.ArmOf("trial", split with { Id = "other-split" }, $"c{i}")).ToList();
         Assert.NotEqual(arms, elsewhere);
     }
 
