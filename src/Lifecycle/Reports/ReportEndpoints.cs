@@ -20,6 +20,7 @@ public static class ReportEndpoints
         reports.MapGet("/metrics/{id}/rows", Rows)
             .WithSummary("Drill-down: the transitions, deals, accounts, cost lines, answers, visits or messages behind a metric for [from, to); limit and offset");
         reports.MapGet("/metrics/catalog", Catalog).WithSummary("Every metric id: description, unit, breakdowns, and whether it is available yet");
+        api.MapTargetEndpoints();
     }
 
     private sealed record CatalogEntry(string Id, string Description, string Unit, string[] Breakdowns, bool Available, bool DrillDown);

@@ -52,6 +52,7 @@ public static class LifecycleServer
         Pipeline.PipelineWorker.AddPipeline(builder.Services);
         Email.EmailEndpoints.AddEmail(builder.Services, builder.Configuration);
         Scoring.ScoringWorker.Register(builder.Services, builder.Configuration);
+        Reports.ReportsWorker.Register(builder.Services, builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         Capture.PublicFormEndpoints.AddCapture(builder);
         configure?.Invoke(builder);
