@@ -1198,6 +1198,116 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("webhooks", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Reports.MetricTarget", b =>
+                {
+                    b.Property<string>("MetricId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric_id");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("month");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<decimal>("Value")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("MetricId", "Month")
+                        .HasName("pk_metric_targets");
+
+                    b.ToTable("metric_targets", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.MonthlyReportRun", b =>
+                {
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("month");
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answer");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("Month")
+                        .HasName("pk_monthly_report_runs");
+
+                    b.ToTable("monthly_report_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.TargetWarning", b =>
+                {
+                    b.Property<string>("MetricId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric_id");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("month");
+
+                    b.Property<decimal?>("Actual")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actual");
+
+                    b.Property<string>("EmailAnswer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_answer");
+
+                    b.Property<int>("EmailAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_attempts");
+
+                    b.Property<DateTime?>("EmailedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("emailed_at");
+
+                    b.Property<decimal?>("Projection")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("projection");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<decimal>("Target")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.Property<DateTime>("WarnedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("warned_at");
+
+                    b.HasKey("MetricId", "Month")
+                        .HasName("pk_target_warnings");
+
+                    b.ToTable("target_warnings", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Scoring.ScoreChange", b =>
                 {
                     b.Property<long>("Id")
