@@ -21,6 +21,8 @@ public static class ReportEndpoints
             .WithSummary("Drill-down: the transitions, deals, accounts, cost lines, answers, visits or messages behind a metric for [from, to); limit and offset");
         reports.MapGet("/metrics/catalog", Catalog).WithSummary("Every metric id: description, unit, breakdowns, and whether it is available yet");
         api.MapTargetEndpoints();
+        reports.MapGet("/reports/forecast", ForecastReport)
+            .WithSummary("Expected new customers and bookings in the next months (1–24, default 3) from the open funnel; lookback (1–60 months, default 12) of history");
     }
 
     private sealed record CatalogEntry(string Id, string Description, string Unit, string[] Breakdowns, bool Available, bool DrillDown);
@@ -64,6 +66,22 @@ public static class ReportEndpoints
         var now = clock.GetUtcNow().UtcDateTime;
         var facts = await Funnel.LoadAsync(db, now, cancel);
         return TypedResults.Ok(Funnel.Run(facts, period, options.Mode, options.View, options.Window, options.By, now));
+    }
+
+    private static async Task<IResult> ForecastReport(LifecycleDb db, TimeProvider clock, string? months, string? lookback, CancellationToken cancel)
+    {
+        var check = new Validation();
+        int Months(string field, string? text, int fallback, int max)
+        {
+            if (text is null) return fallback;
+            if (int.TryParse(text, out var value) && value >= 1 && value <= max) return value;
+            check.Add(field, $"'{text}' is not a whole number of months from 1 to {max}");
+            return fallback;
+        }
+        var horizon = Months("months", months, 3, 24);
+        var history = Months("lookback", lookback, 12, 60);
+        if (!check.Ok) return check.Problem();
+        return TypedResults.Ok(await Forecast.LoadAsync(db, clock.GetUtcNow().UtcDateTime, horizon, history, cancel));
     }
 
     private static async Task<IResult> Metrics(LifecycleDb db, TimeProvider clock, ChannelMapping channels, IConfiguration configuration,
