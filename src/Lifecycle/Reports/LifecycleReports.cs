@@ -95,12 +95,20 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
     /// A metric value as (name, text) pairs for tables and CSV: numbers as invariant text, null as empty, objects
     /// flattened to dotted names (convert.velocity.lead_to_mql.median_days).
     /// </summary>
-    public static IEnumerable<(string Name, string Value)> Flatten(string name, object? value, JsonSerializerOptions json)
-    {
-        var element = JsonSerializer.SerializeToElement(value, json);
-        return Walk(name, element);
+    public static IEnumerable<(string Name, string Value)> Flatten(string name, object? value, JsonSerializerOptions json) =>
+        Leaves(name, value, json).Select(leaf => (leaf.Name, leaf.Value.ValueKind switch
+        {
+            JsonValueKind.Null => "",
+            JsonValueKind.String => leaf.Value.GetString()!,
+            _ => leaf.Value.GetRawText(),
+        }));
 
-        static IEnumerable<(string, string)> Walk(string path, JsonElement e)
+    /// <summary>A metric value's leaves as JSON values under dotted names, objects and arrays walked in order.</summary>
+    public static IEnumerable<(string Name, JsonElement Value)> Leaves(string name, object? value, JsonSerializerOptions json)
+    {
+        return Walk(name, JsonSerializer.SerializeToElement(value, json));
+
+        static IEnumerable<(string, JsonElement)> Walk(string path, JsonElement e)
         {
             switch (e.ValueKind)
             {
@@ -113,9 +121,7 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
                     foreach (var item in e.EnumerateArray())
                         foreach (var inner in Walk($"{path}.{i++}", item)) yield return inner;
                     break;
-                case JsonValueKind.Null: yield return (path, ""); break;
-                case JsonValueKind.String: yield return (path, e.GetString()!); break;
-                default: yield return (path, e.GetRawText()); break;
+                default: yield return (path, e); break;
             }
         }
     }

@@ -83,12 +83,14 @@ public static class TargetEndpoints
     }
 
     private static async Task<IResult> Report(LifecycleDb db, TimeProvider clock, ChannelMapping channels, IConfiguration configuration,
-        string? month, CancellationToken cancel)
+        string? month, string? format, CancellationToken cancel)
     {
         var check = new Validation();
         var settings = LifecycleReports.SettingsFrom(configuration);
         var first = month is null ? TargetReports.MonthOf(clock.GetUtcNow().UtcDateTime, settings.Zone) : check.Month("month", month);
+        var xlsx = ReportEndpoints.Xlsx(format, check);
         if (!check.Ok) return check.Problem();
-        return TypedResults.Ok(await new TargetReports(db, clock, channels, settings).ForMonthAsync(first!.Value, cancel));
+        var report = await new TargetReports(db, clock, channels, settings).ForMonthAsync(first!.Value, cancel);
+        return xlsx ? ReportEndpoints.File(ReportXlsx.Targets(report), $"targets-{report.Month}") : TypedResults.Ok(report);
     }
 }
