@@ -61,7 +61,7 @@ internal static class ReportCommand
         var mode = new Option<string>("--mode") { Description = "cohort (contacts entering inquiry in the period, followed forward) or period (entries in the period)", Required = true };
         var from = Day("--from", "first");
         var to = Day("--to", "end (exclusive)");
-        var by = new Option<string?>("--by") { Description = "one funnel per campaign, channel or source" };
+        var by = new Option<string?>("--by") { Description = "one funnel per campaign, channel, source, segment or owner" };
         var window = new Option<string?>("--window") { Description = "cohort mode: count a stage as reached only within this many days of the cohort entry" };
         var view = new Option<string?>("--view") { Description = "contact (default) or account (an account reaches a stage when its first contact does)" };
         var json = new Option<bool>("--json") { Description = "print the report as JSON" };
@@ -76,7 +76,7 @@ internal static class ReportCommand
             if (errors.Count > 0) throw new BadInputException(string.Join("\n", errors));
             var (reports, period) = await OpenAsync(parse, parse.GetValue(from), parse.GetValue(to), cancel);
             var now = TimeProvider.System.GetUtcNow().UtcDateTime;
-            var report = Reports.Funnel.Run(await Reports.Funnel.LoadAsync(reports.Db, now, cancel), period, options.Mode, options.View, options.Window, options.By, now);
+            var report = Reports.Funnel.Run(await Reports.Funnel.LoadAsync(reports.Db, now, cancel, segments: options.By == Dimension.Segment), period, options.Mode, options.View, options.Window, options.By, now);
             if (parse.GetValue(Xlsx) is { } file) WriteWorkbook(file, ReportXlsx.Funnel(report));
             else if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));
             else WriteFunnel(report);

@@ -14,9 +14,9 @@ public static class ReportEndpoints
         reports.MapGet("/reports/lifecycle", Lifecycle)
             .WithSummary("Every available metric of lifecycle.md §3 for [from, to) (days YYYY-MM-DD in the workspace time zone), keyed by metric id; format=xlsx for a workbook");
         reports.MapGet("/metrics", Metrics)
-            .WithSummary("Rows (metric, period, dimension, value) by month; ids comma-separated (default all), by = campaign|channel|source; format=xlsx for a workbook");
+            .WithSummary("Rows (metric, period, dimension, value) by month; ids comma-separated (default all), by = campaign|channel|source|segment|owner; format=xlsx for a workbook");
         reports.MapGet("/reports/funnel", FunnelReport)
-            .WithSummary("The funnel of lifecycle.md §4: mode = cohort|period, from, to, window (days, cohort mode), by = campaign|channel|source, view = contact|account; format=xlsx for a workbook");
+            .WithSummary("The funnel of lifecycle.md §4: mode = cohort|period, from, to, window (days, cohort mode), by = campaign|channel|source|segment|owner, view = contact|account; format=xlsx for a workbook");
         reports.MapGet("/metrics/{id}/rows", Rows)
             .WithSummary("Drill-down: the transitions, deals, accounts, cost lines, answers, visits or messages behind a metric for [from, to); limit and offset");
         reports.MapGet("/metrics/catalog", Catalog).WithSummary("Every metric id: description, unit, breakdowns, and whether it is available yet");
@@ -67,7 +67,7 @@ public static class ReportEndpoints
         var xlsx = Xlsx(format, check);
         if (!check.Ok || period is null) return check.Problem();
         var now = clock.GetUtcNow().UtcDateTime;
-        var facts = await Funnel.LoadAsync(db, now, cancel);
+        var facts = await Funnel.LoadAsync(db, now, cancel, segments: options.By == Dimension.Segment);
         var report = Funnel.Run(facts, period, options.Mode, options.View, options.Window, options.By, now);
         return xlsx ? File(ReportXlsx.Funnel(report), $"funnel-{report.Mode}-{from}-{to}") : TypedResults.Ok(report);
     }

@@ -90,7 +90,7 @@ public class ReportApiTests
         Assert.Contains("'nurture.nope' is not a metric id", await Errors("/api/metrics?ids=nurture.nope&from=2026-01-01&to=2026-02-01", "ids"));
         Assert.Contains("'nurture.lead_score_profile' is not yet available (its facts are not recorded yet)",
             await Errors("/api/metrics?ids=nurture.lead_score_profile&from=2026-01-01&to=2026-02-01", "ids"));
-        Assert.Contains("'owner' is not one of campaign, channel, source", await Errors("/api/metrics?from=2026-01-01&to=2026-02-01&by=owner", "by"));
+        Assert.Contains("'sideways' is not one of campaign, channel, source, segment, owner", await Errors("/api/metrics?from=2026-01-01&to=2026-02-01&by=sideways", "by"));
         Assert.Contains("'expand.nps' cannot be broken down by campaign", await Errors("/api/metrics?ids=expand.nps&from=2026-01-01&to=2026-02-01&by=campaign", "by"));
 
         var catalog = await Expect(await server.Client.GetAsync("/api/metrics/catalog"), HttpStatusCode.OK);
