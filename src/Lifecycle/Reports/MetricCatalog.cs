@@ -26,6 +26,7 @@ public sealed record NpsVerbatim(string ContactId, int Score, string Comment, Da
 public sealed record NpsReport(double? Score, int Responses, int Promoters, int Passives, int Detractors, IReadOnlyList<NpsVerbatim> Verbatims);
 public sealed record ReferralGroup(int Leads, double? LeadToCustomerRate, double? MedianCycleDays, decimal? AverageDealSize);
 public sealed record ReferralReport(ReferralGroup Referral, ReferralGroup Other);
+public sealed record ScoreDriverRow(Scoring.ScoreKind Kind, long Points, int ContactsWith, double? MqlRateWith, int ContactsWithout, double? MqlRateWithout);
 public sealed record EmailProgramReport(int Sent, int Delivered, double? OpenRate, double? ClickRate, double? ClickToOpenRate);
 
 /// <summary>Every metric id, in the order reports show them. The API, the CLI and exports all read this list.</summary>
@@ -73,7 +74,8 @@ public static class MetricCatalog
             s => s.Facts.Emails.Where(e => e.ProgramId is not null && s.Period.Contains(e.SentAt) && InSlice(s, e) && !ToCustomers(s, e))
                 .GroupBy(e => e.ProgramId!).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => EmailProgram(g)), Expands: true),
-        new("nurture.lead_score_profile", "score profile of the new leads of a month (needs point-in-time scores: not yet available)", "object", None, null),
+        new("nurture.lead_score_profile", "the period's new leads' total scores at its last instant (current scoring model): count, mean, median, p25, p75, histogram, share at or above the MQL threshold", "object", None,
+            s => LeadScoreProfile.Of(s)),
         new("nurture.mqls", "transitions into mql in the period, re-entries included", "count", All,
             s => s.Entries(ContactStatus.Mql).Count()),
         new("nurture.mql_contacts", "distinct contacts with a transition into mql in the period", "count", All,
@@ -83,7 +85,8 @@ public static class MetricCatalog
         new("nurture.cost_per_mql", "program cost in the period / MQLs in the period", "money", CostDimensions,
             s => Money(Per(s.Cost(), s.Entries(ContactStatus.Mql).Count()))),
         new("nurture.program_steps", "per program step: entered, completed, exited, dropped (needs program facts: not yet available)", "object", None, null),
-        new("nurture.score_drivers", "points per activity type and their effect on MQL rate (needs score facts: not yet available)", "object", None, null),
+        new("nurture.score_drivers", "per scoring rule: points awarded in the period, and the MQL rate of the contacts it scored against the other scored contacts", "object per rule", None,
+            s => ScoreDriverTable(s)),
         // Convert
         new("convert.sals", "transitions into sal in the period", "count", All, s => s.Entries(ContactStatus.Sal).Count()),
         new("convert.sqls", "transitions into sql in the period", "count", All, s => s.Entries(ContactStatus.Sql).Count()),
@@ -222,6 +225,15 @@ public static class MetricCatalog
                 Rate(customers, entries.Count), Money(bookings), Money(cost), Money(Per(cost, customers)), RoiOf(bookings, cost).Roi, Median(days));
         }
         return table;
+    }
+
+    private static Dictionary<string, ScoreDriverRow> ScoreDriverTable(MetricScope s)
+    {
+        var changes = s.Facts.ScoreChanges.Where(c => s.Period.Contains(c.At))
+            .Select(c => new Scoring.DriverChange(c.ContactId, c.RuleId, c.Kind, c.Points)).ToList();
+        var mqls = s.Entries(ContactStatus.Mql).Select(t => t.ContactId).ToHashSet();
+        return Scoring.ScoreDrivers.Compute(changes, mqls).ToDictionary(d => d.RuleId,
+            d => new ScoreDriverRow(d.Kind, d.Points, d.ContactsWith, d.MqlRateWith, d.ContactsWithout, d.MqlRateWithout));
     }
 
     private static double? ChurnRate(MetricScope s)

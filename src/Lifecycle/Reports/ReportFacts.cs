@@ -43,6 +43,11 @@ public sealed class ReportFacts
     public IReadOnlyDictionary<string, string> AccountOwners { get; init; } = new Dictionary<string, string>();
     /// <summary>Segment name → its members' contact ids, as the segment stands now; loaded for segment breakdowns only.</summary>
     public IReadOnlyDictionary<string, HashSet<string>> SegmentMembers { get; init; } = new Dictionary<string, HashSet<string>>();
+    /// <summary>Score changes under the current scoring model: those of the range, and those before it of the range's
+    /// contacts (their scores at the range's end). Empty while no model is active.</summary>
+    public IReadOnlyList<Scoring.ScoreChange> ScoreChanges { get; init; } = [];
+    /// <summary>The current model's MQL threshold (nurture.lead_score_profile), null while no model is active.</summary>
+    public int? MqlThreshold { get; init; }
 
     /// <summary>The breakdown facts: owners of accounts; members of every saved segment when <paramref name="segments"/>.</summary>
     public static async Task<(Dictionary<string, string> Owners, Dictionary<string, HashSet<string>> Segments)> LoadBreakdownsAsync(
@@ -106,10 +111,18 @@ public sealed class ReportFacts
         var emails = await LoadEmailsAsync(db, from, to, now, cancel);
         var (owners, members) = await LoadBreakdownsAsync(db, now, segments, cancel);
 
+        // The current model is the latest activated version (read only: a report never activates one).
+        var model = await db.Set<Scoring.ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)
+            .OrderByDescending(m => m.ActivatedAt).ThenByDescending(m => m.Version).FirstOrDefaultAsync(cancel);
+        var scores = model is null ? [] : await db.Set<Scoring.ScoreChange>().AsNoTracking()
+            .Where(c => c.ModelVersion == model.Version && c.At < to && c.At <= now && (c.At >= from || active.Contains(c.ContactId)))
+            .ToListAsync(cancel);
+
         return new ReportFacts
         {
             Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = deals, Subscriptions = subscriptions,
             Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = emails, AccountOwners = owners, SegmentMembers = members,
+            ScoreChanges = scores, MqlThreshold = model is null ? null : Scoring.ScoringModel.FromJson(model.Definition).MqlThreshold,
         };
     }
 
