@@ -36,11 +36,13 @@ public sealed class ReportMail(EmailOptions options, ILogger log)
 {
     public bool CanSend => !string.IsNullOrWhiteSpace(options.SmtpHost) && !string.IsNullOrWhiteSpace(options.FromAddress);
 
+    /// <param name="kind">What the message is (target-warning.nurture.mqls.2026-01): the Message-ID starts with it and
+    /// ends with a unique part, as a Message-ID must be unique everywhere.</param>
     /// <returns>Whether the SMTP server accepted the message for every recipient, and its answer.</returns>
-    public async Task<(bool Accepted, string Answer)> SendAsync(string messageId, IReadOnlyList<string> to, string subject, string html, string text, DateTimeOffset date)
+    public async Task<(bool Accepted, string Answer)> SendAsync(string kind, IReadOnlyList<string> to, string subject, string html, string text, DateTimeOffset date)
     {
         var from = options.FromAddress!;
-        var mime = new MimeMessage { Subject = subject, MessageId = $"{messageId}@{from[(from.IndexOf('@') + 1)..]}", Date = date };
+        var mime = new MimeMessage { Subject = subject, MessageId = $"{kind}.{Guid.NewGuid():N}@{from[(from.IndexOf('@') + 1)..]}", Date = date };
         mime.From.Add(new MailboxAddress(Encoding.UTF8, options.FromName ?? "", from));
         foreach (var address in to) mime.To.Add(MailboxAddress.Parse(address));
         var textPart = new TextPart(TextFormat.Plain);
