@@ -40,13 +40,15 @@ internal static class ReportCommand
         var to = Day("--to", "end (exclusive)");
         var json = new Option<bool>("--json") { Description = "print {\"from\", \"to\", \"metrics\": {id: value}}" };
         var csv = new Option<bool>("--csv") { Description = "print metric,value rows (objects flattened to dotted names)" };
-        var command = new Command("lifecycle", "Every available metric of the catalog for the period.") { from, to, json, csv };
+        var command = new Command("lifecycle", "Every available metric of the catalog for the period.") { from, to, json, csv, Xlsx };
         command.SetAction(async (parse, cancel) =>
         {
-            if (parse.GetValue(json) && parse.GetValue(csv)) throw new BadInputException("--json and --csv: choose one");
+            if (new[] { parse.GetValue(json), parse.GetValue(csv), parse.GetValue(Xlsx) is not null }.Count(x => x) > 1)
+                throw new BadInputException("--json, --csv and --xlsx: choose one");
             var (reports, period) = await OpenAsync(parse, parse.GetValue(from), parse.GetValue(to), cancel);
             var report = await reports.LifecycleAsync(period, cancel);
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));
+            if (parse.GetValue(Xlsx) is { } file) WriteWorkbook(file, ReportXlsx.Lifecycle(report));
+            else if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));
             else if (parse.GetValue(csv)) WriteCsv(report);
             else WriteTable(report);
             return CliExit.Success;
@@ -59,13 +61,13 @@ internal static class ReportCommand
         var mode = new Option<string>("--mode") { Description = "cohort (contacts entering inquiry in the period, followed forward) or period (entries in the period)", Required = true };
         var from = Day("--from", "first");
         var to = Day("--to", "end (exclusive)");
-        var by = new Option<string?>("--by") { Description = "one funnel per campaign, channel or source" };
+        var by = new Option<string?>("--by") { Description = "one funnel per campaign, channel, source, segment or owner" };
         var window = new Option<string?>("--window") { Description = "cohort mode: count a stage as reached only within this many days of the cohort entry" };
         var view = new Option<string?>("--view") { Description = "contact (default) or account (an account reaches a stage when its first contact does)" };
         var json = new Option<bool>("--json") { Description = "print the report as JSON" };
         var command = new Command("funnel", "The funnel: step conversion, days between steps, drop-off, stalled, balance at the period's end.")
         {
-            mode, from, to, by, window, view, json,
+            mode, from, to, by, window, view, json, Xlsx,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -74,12 +76,29 @@ internal static class ReportCommand
             if (errors.Count > 0) throw new BadInputException(string.Join("\n", errors));
             var (reports, period) = await OpenAsync(parse, parse.GetValue(from), parse.GetValue(to), cancel);
             var now = TimeProvider.System.GetUtcNow().UtcDateTime;
-            var report = Reports.Funnel.Run(await Reports.Funnel.LoadAsync(reports.Db, now, cancel), period, options.Mode, options.View, options.Window, options.By, now);
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));
+            var report = Reports.Funnel.Run(await Reports.Funnel.LoadAsync(reports.Db, now, cancel, segments: options.By == Dimension.Segment), period, options.Mode, options.View, options.Window, options.By, now);
+            if (parse.GetValue(Xlsx) is { } file) WriteWorkbook(file, ReportXlsx.Funnel(report));
+            else if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));
             else WriteFunnel(report);
             return CliExit.Success;
         });
         return command;
+    }
+
+    private static readonly Option<string?> Xlsx = new("--xlsx") { Description = "write the report as an XLSX workbook to this file instead of printing it" };
+
+    /// <summary>Writes the workbook; a path that cannot be written is bad input naming the file.</summary>
+    private static void WriteWorkbook(string path, byte[] workbook)
+    {
+        try
+        {
+            File.WriteAllBytes(path, workbook);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new BadInputException($"--xlsx: cannot write '{path}': {e.Message}");
+        }
+        Console.WriteLine($"wrote {path}");
     }
 
     private static void WriteFunnel(FunnelReport report)

@@ -33,16 +33,17 @@ public static class Funnel
         [ContactStatus.Inquiry, ContactStatus.Lead, ContactStatus.Mql, ContactStatus.Sal, ContactStatus.Sql, ContactStatus.Opportunity, ContactStatus.Customer];
 
     /// <summary>Every transition known now and every contact: cohorts, balance and history percentiles all need them.</summary>
-    public static async Task<ReportFacts> LoadAsync(LifecycleDb db, DateTime now, CancellationToken cancel = default)
+    public static async Task<ReportFacts> LoadAsync(LifecycleDb db, DateTime now, CancellationToken cancel = default, bool segments = false)
     {
         var transitions = await db.Transitions.AsNoTracking().Where(t => t.At <= now)
             .Select(t => new TransitionFact(t.Id, t.ContactId, t.FromStatus, t.ToStatus, t.At, t.CampaignId)).ToListAsync(cancel);
         var contacts = await db.Contacts.AsNoTracking().Select(c => new ContactFact(c.Id, c.AccountId, c.LeadSource, c.CampaignId)).ToDictionaryAsync(c => c.Id, cancel);
         var campaigns = await db.Campaigns.AsNoTracking().Select(c => new CampaignFact(c.Id, c.Channel, c.Audience)).ToDictionaryAsync(c => c.Id, cancel);
+        var (owners, members) = await ReportFacts.LoadBreakdownsAsync(db, now, segments, cancel);
         return new ReportFacts
         {
             Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = [], Subscriptions = [], Nps = [], Costs = [],
-            Visits = [], PageViews = [], Emails = [],
+            Visits = [], PageViews = [], Emails = [], AccountOwners = owners, SegmentMembers = members,
         };
     }
 
@@ -128,7 +129,7 @@ public static class Funnel
 
     /// <summary>
     /// The account view: each account's contacts' transitions as one history keyed by the account. The account's lead
-    /// source is that of the contact whose transition came first.
+    /// source is that of the contact whose transition came first; its owner is the account's.
     /// </summary>
     private static ReportFacts ByAccount(ReportFacts facts)
     {
@@ -145,6 +146,10 @@ public static class Funnel
         {
             Transitions = transitions, Campaigns = facts.Campaigns, WonDeals = [], Subscriptions = [], Nps = [], Costs = [], Visits = [], PageViews = [], Emails = [],
             Contacts = firstContact.ToDictionary(a => a.Key, a => a.Value with { Id = a.Key }),
+            AccountOwners = facts.AccountOwners,
+            // An account is in a segment when one of its contacts is.
+            SegmentMembers = facts.SegmentMembers.ToDictionary(s => s.Key, s => s.Value
+                .Select(c => facts.Contacts.TryGetValue(c, out var contact) ? contact.AccountId : null).OfType<string>().ToHashSet(StringComparer.Ordinal)),
         };
     }
 
@@ -167,7 +172,7 @@ public static class Funnel
         if (!string.IsNullOrWhiteSpace(by))
         {
             if (SnakeCase.TryParseEnum<Dimension>(by, out var d)) dimension = d;
-            else error("by", $"'{by}' is not one of campaign, channel, source");
+            else error("by", $"'{by}' is not one of campaign, channel, source, segment, owner");
         }
         return (parsedMode, parsedView, days, dimension);
     }

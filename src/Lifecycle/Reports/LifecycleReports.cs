@@ -26,7 +26,7 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
     /// <summary>The metrics month by month, each month as a whole or split by one dimension.</summary>
     public async Task<List<MetricRow>> RowsAsync(ReportPeriod period, IReadOnlyList<MetricDefinition> metrics, Dimension? by, CancellationToken cancel = default)
     {
-        var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel);
+        var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel, segments: by == Dimension.Segment);
         var rows = new List<MetricRow>();
         var whole = new MetricScope(facts, period, settings);
         foreach (var (month, part) in period.Months())
@@ -40,7 +40,7 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
         return rows;
     }
 
-    /// <summary>The values a breakdown shows: every campaign, channel or lead source the facts name, and (none).</summary>
+    /// <summary>The values a breakdown shows: every campaign, channel, lead source, segment or owner the facts name, and (none).</summary>
     public static IEnumerable<string?> DimensionValues(ReportFacts facts, Dimension dimension)
     {
         IEnumerable<string?> values = dimension switch
@@ -48,6 +48,8 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
             Dimension.Campaign => facts.Campaigns.Keys.Concat(facts.Costs.Select(c => c.CampaignId)),
             Dimension.Channel => facts.Campaigns.Values.Select(c => (string?)c.Channel).Concat(facts.Costs.Select(c => (string?)c.Channel))
                 .Concat(facts.Visits.Select(v => (string?)v.Channel)),
+            Dimension.Segment => facts.SegmentMembers.Keys,
+            Dimension.Owner => facts.AccountOwners.Values,
             _ => facts.Contacts.Values.Select(c => c.LeadSource),
         };
         return values.Where(v => v is not null).Distinct().Order(StringComparer.Ordinal).Append(null);
@@ -71,7 +73,7 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
         if (!string.IsNullOrWhiteSpace(by))
         {
             if (Enum.TryParse<Dimension>(by.Trim(), true, out var d) && !int.TryParse(by, out _)) dimension = d;
-            else error("by", $"'{by}' is not one of campaign, channel, source");
+            else error("by", $"'{by}' is not one of campaign, channel, source, segment, owner");
         }
         var metrics = new List<MetricDefinition>();
         if (string.IsNullOrWhiteSpace(ids)) metrics.AddRange(MetricCatalog.Available.Where(m => dimension is null || m.Breakdowns.Contains(dimension.Value)));
@@ -95,12 +97,20 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
     /// A metric value as (name, text) pairs for tables and CSV: numbers as invariant text, null as empty, objects
     /// flattened to dotted names (convert.velocity.lead_to_mql.median_days).
     /// </summary>
-    public static IEnumerable<(string Name, string Value)> Flatten(string name, object? value, JsonSerializerOptions json)
-    {
-        var element = JsonSerializer.SerializeToElement(value, json);
-        return Walk(name, element);
+    public static IEnumerable<(string Name, string Value)> Flatten(string name, object? value, JsonSerializerOptions json) =>
+        Leaves(name, value, json).Select(leaf => (leaf.Name, leaf.Value.ValueKind switch
+        {
+            JsonValueKind.Null => "",
+            JsonValueKind.String => leaf.Value.GetString()!,
+            _ => leaf.Value.GetRawText(),
+        }));
 
-        static IEnumerable<(string, string)> Walk(string path, JsonElement e)
+    /// <summary>A metric value's leaves as JSON values under dotted names, objects and arrays walked in order.</summary>
+    public static IEnumerable<(string Name, JsonElement Value)> Leaves(string name, object? value, JsonSerializerOptions json)
+    {
+        return Walk(name, JsonSerializer.SerializeToElement(value, json));
+
+        static IEnumerable<(string, JsonElement)> Walk(string path, JsonElement e)
         {
             switch (e.ValueKind)
             {
@@ -113,9 +123,7 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
                     foreach (var item in e.EnumerateArray())
                         foreach (var inner in Walk($"{path}.{i++}", item)) yield return inner;
                     break;
-                case JsonValueKind.Null: yield return (path, ""); break;
-                case JsonValueKind.String: yield return (path, e.GetString()!); break;
-                default: yield return (path, e.GetRawText()); break;
+                default: yield return (path, e); break;
             }
         }
     }

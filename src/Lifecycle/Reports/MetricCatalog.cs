@@ -26,12 +26,15 @@ public sealed record NpsVerbatim(string ContactId, int Score, string Comment, Da
 public sealed record NpsReport(double? Score, int Responses, int Promoters, int Passives, int Detractors, IReadOnlyList<NpsVerbatim> Verbatims);
 public sealed record ReferralGroup(int Leads, double? LeadToCustomerRate, double? MedianCycleDays, decimal? AverageDealSize);
 public sealed record ReferralReport(ReferralGroup Referral, ReferralGroup Other);
+public sealed record ScoreDriverRow(Scoring.ScoreKind Kind, long Points, int ContactsWith, double? MqlRateWith, int ContactsWithout, double? MqlRateWithout);
 public sealed record EmailProgramReport(int Sent, int Delivered, double? OpenRate, double? ClickRate, double? ClickToOpenRate);
 
 /// <summary>Every metric id, in the order reports show them. The API, the CLI and exports all read this list.</summary>
 public static class MetricCatalog
 {
-    private static readonly Dimension[] All = [Dimension.Campaign, Dimension.Channel, Dimension.Source];
+    private static readonly Dimension[] All = [Dimension.Campaign, Dimension.Channel, Dimension.Source, Dimension.Segment, Dimension.Owner];
+    /// <summary>Cost is recorded per campaign and channel (a source's is its channel's), never per segment or owner.</summary>
+    private static readonly Dimension[] CostDimensions = [Dimension.Campaign, Dimension.Channel, Dimension.Source];
     private static readonly Dimension[] CampaignChannel = [Dimension.Campaign, Dimension.Channel];
     private static readonly Dimension[] ChannelOnly = [Dimension.Channel];
     private static readonly Dimension[] None = [];
@@ -54,7 +57,7 @@ public static class MetricCatalog
         new("capture.visitor_to_inquiry_rate", "inquiries / unique visitors", "rate", None,
             s => Rate(s.FirstEntries(ContactStatus.Inquiry).Count(), UniqueVisitors(s))),
         new("capture.form_conversion_rate", "per form: submissions / views of the page holding it (needs form facts: not yet available)", "rate", None, null),
-        new("capture.cost_per_inquiry", "program cost in the period / inquiries", "money", All,
+        new("capture.cost_per_inquiry", "program cost in the period / inquiries", "money", CostDimensions,
             s => Money(Per(s.Cost(), s.FirstEntries(ContactStatus.Inquiry).Count()))),
         // Nurture
         new("nurture.new_leads", "contacts whose first transition into lead is in the period", "count", All,
@@ -71,17 +74,19 @@ public static class MetricCatalog
             s => s.Facts.Emails.Where(e => e.ProgramId is not null && s.Period.Contains(e.SentAt) && InSlice(s, e) && !ToCustomers(s, e))
                 .GroupBy(e => e.ProgramId!).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => EmailProgram(g)), Expands: true),
-        new("nurture.lead_score_profile", "score profile of the new leads of a month (needs point-in-time scores: not yet available)", "object", None, null),
+        new("nurture.lead_score_profile", "the period's new leads' total scores at its last instant (current scoring model): count, mean, median, p25, p75, histogram, share at or above the MQL threshold", "object", None,
+            s => LeadScoreProfile.Of(s)),
         new("nurture.mqls", "transitions into mql in the period, re-entries included", "count", All,
             s => s.Entries(ContactStatus.Mql).Count()),
         new("nurture.mql_contacts", "distinct contacts with a transition into mql in the period", "count", All,
             s => s.Entries(ContactStatus.Mql).Select(t => t.ContactId).Distinct().Count()),
         new("nurture.lead_to_mql_rate", "cohort: of the new leads of the period, the share that reached mql or a later stage", "rate", All,
             s => CohortRate(s, ContactStatus.Lead, ContactStatus.Mql)),
-        new("nurture.cost_per_mql", "program cost in the period / MQLs in the period", "money", All,
+        new("nurture.cost_per_mql", "program cost in the period / MQLs in the period", "money", CostDimensions,
             s => Money(Per(s.Cost(), s.Entries(ContactStatus.Mql).Count()))),
         new("nurture.program_steps", "per program step: entered, completed, exited, dropped (needs program facts: not yet available)", "object", None, null),
-        new("nurture.score_drivers", "points per activity type and their effect on MQL rate (needs score facts: not yet available)", "object", None, null),
+        new("nurture.score_drivers", "per scoring rule: points awarded in the period, and the MQL rate of the contacts it scored against the other scored contacts", "object per rule", None,
+            s => ScoreDriverTable(s)),
         // Convert
         new("convert.sals", "transitions into sal in the period", "count", All, s => s.Entries(ContactStatus.Sal).Count()),
         new("convert.sqls", "transitions into sql in the period", "count", All, s => s.Entries(ContactStatus.Sql).Count()),
@@ -97,9 +102,9 @@ public static class MetricCatalog
         Velocity(ContactStatus.Sal, ContactStatus.Sql),
         Velocity(ContactStatus.Sql, ContactStatus.Customer),
         Velocity(ContactStatus.Lead, ContactStatus.Customer),
-        new("convert.cost_per_sql", "program cost in the period / SQLs in the period", "money", All,
+        new("convert.cost_per_sql", "program cost in the period / SQLs in the period", "money", CostDimensions,
             s => Money(Per(s.Cost(), s.Entries(ContactStatus.Sql).Count()))),
-        new("convert.cost_per_customer", "program cost in the period / new customers (accounts)", "money", All,
+        new("convert.cost_per_customer", "program cost in the period / new customers (accounts)", "money", CostDimensions,
             s => Money(Per(s.Cost(), s.NewCustomers().Count()))),
         new("convert.average_deal_size", "won amount / won deals, all deal types, closed in the period", "money", All,
             s => Money(Average(s.Bookings().ToList()))),
@@ -129,7 +134,7 @@ public static class MetricCatalog
         new("expand.referrals", "new leads with source referral against all others: count, lead->customer rate, median cycle days, average deal size", "object", None,
             s => Referrals(s)),
         // Cost
-        new("cost.total", "all program cost in the period, lines without a campaign included", "money", All, s => Money(s.Cost())),
+        new("cost.total", "all program cost in the period, lines without a campaign included", "money", CostDimensions, s => Money(s.Cost())),
         new("cost.by_category", "program cost in the period by category", "money by category", None,
             s => s.PeriodCostLines().GroupBy(c => Storage.SnakeCase.Of(c.Category.ToString())).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => Money(s.CostOf(g)))),
@@ -220,6 +225,15 @@ public static class MetricCatalog
                 Rate(customers, entries.Count), Money(bookings), Money(cost), Money(Per(cost, customers)), RoiOf(bookings, cost).Roi, Median(days));
         }
         return table;
+    }
+
+    private static Dictionary<string, ScoreDriverRow> ScoreDriverTable(MetricScope s)
+    {
+        var changes = s.Facts.ScoreChanges.Where(c => s.Period.Contains(c.At))
+            .Select(c => new Scoring.DriverChange(c.ContactId, c.RuleId, c.Kind, c.Points)).ToList();
+        var mqls = s.Entries(ContactStatus.Mql).Select(t => t.ContactId).ToHashSet();
+        return Scoring.ScoreDrivers.Compute(changes, mqls).ToDictionary(d => d.RuleId,
+            d => new ScoreDriverRow(d.Kind, d.Points, d.ContactsWith, d.MqlRateWith, d.ContactsWithout, d.MqlRateWithout));
     }
 
     private static double? ChurnRate(MetricScope s)

@@ -4,7 +4,7 @@ using Lifecycle.Pipeline;
 
 namespace Lifecycle.Reports;
 
-public enum Dimension { Campaign, Channel, Source }
+public enum Dimension { Campaign, Channel, Source, Segment, Owner }
 
 /// <summary>One value of a breakdown; a null value is "(none)": items without a campaign, channel or source.</summary>
 public sealed record Slice(Dimension Dimension, string? Value)
@@ -13,13 +13,17 @@ public sealed record Slice(Dimension Dimension, string? Value)
     public string Label => Value ?? None;
 }
 
-/// <summary>Which campaign, channel and lead source an item (transition, customer, deal) counts for.</summary>
-public readonly record struct Attribution(string? Campaign, string? Channel, string? Source)
+/// <summary>
+/// Which campaign, channel, lead source and owner an item (transition, customer, deal) counts for, and the contact
+/// behind it (segments are sets of contacts).
+/// </summary>
+public readonly record struct Attribution(string? Campaign, string? Channel, string? Source, string? Owner = null, string? Contact = null)
 {
     public string? Of(Dimension dimension) => dimension switch
     {
         Dimension.Campaign => Campaign,
         Dimension.Channel => Channel,
+        Dimension.Owner => Owner,
         _ => Source,
     };
 }
@@ -90,7 +94,17 @@ public sealed class MetricScope
 
     public static int FlowRank(ContactStatus status) => Array.IndexOf(Flow, status);
 
-    public bool InSlice(Attribution attribution) => Slice is null || attribution.Of(Slice.Dimension) == Slice.Value;
+    /// <summary>
+    /// Whether an item counts for the slice. A segment slice holds the items of its members (segments may overlap, so
+    /// their slices need not add up to the whole); its (none) slice the items of contacts in no segment.
+    /// </summary>
+    public bool InSlice(Attribution attribution) => Slice switch
+    {
+        null => true,
+        { Dimension: Dimension.Segment, Value: null } => attribution.Contact is not { } c || !Facts.SegmentMembers.Values.Any(m => m.Contains(c)),
+        { Dimension: Dimension.Segment } s => attribution.Contact is { } c && Facts.SegmentMembers.TryGetValue(s.Value, out var members) && members.Contains(c),
+        { } s => attribution.Of(s.Dimension) == s.Value,
+    };
 
     // ---- attribution -------------------------------------------------------------------------------------
 
@@ -98,18 +112,25 @@ public sealed class MetricScope
 
     private string? SourceOf(string? contactId) => contactId is not null && Facts.Contacts.TryGetValue(contactId, out var c) ? c.LeadSource : null;
 
-    /// <summary>A transition counts for the campaign it cites, that campaign's channel and its contact's lead source.</summary>
-    public Attribution Of(TransitionFact t) => new(t.CampaignId, ChannelOf(t.CampaignId), SourceOf(t.ContactId));
+    /// <summary>The owner of an account (the CRM's owner, else its dashboard user).</summary>
+    public string? OwnerOfAccount(string? accountId) => accountId is not null ? Facts.AccountOwners.GetValueOrDefault(accountId) : null;
+
+    /// <summary>A contact's owner is its account's: the rep who works the account owns its people in the reports.</summary>
+    private string? OwnerOf(string? contactId) =>
+        contactId is not null && Facts.Contacts.TryGetValue(contactId, out var c) ? OwnerOfAccount(c.AccountId) : null;
+
+    /// <summary>A transition counts for the campaign it cites, that campaign's channel, its contact's lead source and owner.</summary>
+    public Attribution Of(TransitionFact t) => new(t.CampaignId, ChannelOf(t.CampaignId), SourceOf(t.ContactId), OwnerOf(t.ContactId), t.ContactId);
 
     /// <summary>A deal counts for its campaign, else its contact's lead-source campaign (§3 "Campaign of a customer").</summary>
     public Attribution Of(DealFact deal)
     {
         var campaign = deal.CampaignId ?? (deal.ContactId is not null && Facts.Contacts.TryGetValue(deal.ContactId, out var c) ? c.CampaignId : null);
-        return new Attribution(campaign, ChannelOf(campaign), SourceOf(deal.ContactId));
+        return new Attribution(campaign, ChannelOf(campaign), SourceOf(deal.ContactId), OwnerOfAccount(deal.AccountId), deal.ContactId);
     }
 
     /// <summary>A customer (account) counts where its first won deal counts.</summary>
-    public Attribution OfAccount(string accountId) => FirstWin(accountId) is { } deal ? Of(deal) : default;
+    public Attribution OfAccount(string accountId) => FirstWin(accountId) is { } deal ? Of(deal) : new Attribution(null, null, null, OwnerOfAccount(accountId));
 
     // ---- transitions -------------------------------------------------------------------------------------
 
@@ -225,6 +246,7 @@ public sealed class MetricScope
     public IEnumerable<CostLine> CostLines() => Slice switch
     {
         null => PeriodCostLines(),
+        { Dimension: Dimension.Segment or Dimension.Owner } => throw new InvalidOperationException("cost is recorded per campaign and channel, not per segment or owner"),
         { Dimension: Dimension.Campaign } s => PeriodCostLines().Where(c => c.CampaignId == s.Value),
         { } s => PeriodCostLines().Where(c => c.Channel == s.Value),
     };

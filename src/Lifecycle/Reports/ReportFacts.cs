@@ -39,8 +39,42 @@ public sealed class ReportFacts
     public required IReadOnlyList<VisitFact> Visits { get; init; }
     public required IReadOnlyList<PageViewFact> PageViews { get; init; }
     public required IReadOnlyList<EmailFact> Emails { get; init; }
+    /// <summary>Account id → owner: the CRM's owner name, else the dashboard user as user:&lt;id&gt;.</summary>
+    public IReadOnlyDictionary<string, string> AccountOwners { get; init; } = new Dictionary<string, string>();
+    /// <summary>Segment name → its members' contact ids, as the segment stands now; loaded for segment breakdowns only.</summary>
+    public IReadOnlyDictionary<string, HashSet<string>> SegmentMembers { get; init; } = new Dictionary<string, HashSet<string>>();
+    /// <summary>Score changes under the current scoring model: those of the range, and those before it of the range's
+    /// contacts (their scores at the range's end). Empty while no model is active.</summary>
+    public IReadOnlyList<Scoring.ScoreChange> ScoreChanges { get; init; } = [];
+    /// <summary>The current model's MQL threshold (nurture.lead_score_profile), null while no model is active.</summary>
+    public int? MqlThreshold { get; init; }
 
-    public static async Task<ReportFacts> LoadAsync(LifecycleDb db, ReportPeriod period, DateTime now, ChannelMapping channels, CancellationToken cancel = default)
+    /// <summary>The breakdown facts: owners of accounts; members of every saved segment when <paramref name="segments"/>.</summary>
+    public static async Task<(Dictionary<string, string> Owners, Dictionary<string, HashSet<string>> Segments)> LoadBreakdownsAsync(
+        LifecycleDb db, DateTime now, bool segments, CancellationToken cancel)
+    {
+        var owners = (await db.Accounts.AsNoTracking().Where(a => a.Owner != null || a.OwnerId != null)
+                .Select(a => new { a.Id, a.Owner, a.OwnerId }).ToListAsync(cancel))
+            .ToDictionary(a => a.Id, a => a.Owner ?? $"user:{a.OwnerId}");
+        var members = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        if (segments)
+        {
+            var clock = new FixedTime(now);
+            foreach (var segment in await db.Set<Segments.Segment>().AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancel))
+                members[segment.Name] = (await Segments.SegmentQueries.MembersAsync(db, Segments.SegmentParser.Parse(segment.Definition), clock, null, 0, cancel))
+                    .Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        }
+        return (owners, members);
+    }
+
+    /// <summary>Segment membership is computed as of the report's instant.</summary>
+    private sealed class FixedTime(DateTime utc) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(utc, TimeSpan.Zero);
+    }
+
+    public static async Task<ReportFacts> LoadAsync(LifecycleDb db, ReportPeriod period, DateTime now, ChannelMapping channels, CancellationToken cancel = default,
+        bool segments = false)
     {
         var (from, to) = (period.From, period.To);
         var active = db.Transitions.Where(t => t.At >= from && t.At < to).Select(t => t.ContactId);
@@ -75,11 +109,20 @@ public sealed class ReportFacts
 
         var (visits, pageViews) = await LoadVisitsAsync(db, from, to, now, channels, cancel);
         var emails = await LoadEmailsAsync(db, from, to, now, cancel);
+        var (owners, members) = await LoadBreakdownsAsync(db, now, segments, cancel);
+
+        // The current model is the latest activated version (read only: a report never activates one).
+        var model = await db.Set<Scoring.ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)
+            .OrderByDescending(m => m.ActivatedAt).ThenByDescending(m => m.Version).FirstOrDefaultAsync(cancel);
+        var scores = model is null ? [] : await db.Set<Scoring.ScoreChange>().AsNoTracking()
+            .Where(c => c.ModelVersion == model.Version && c.At < to && c.At <= now && (c.At >= from || active.Contains(c.ContactId)))
+            .ToListAsync(cancel);
 
         return new ReportFacts
         {
             Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = deals, Subscriptions = subscriptions,
-            Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = emails,
+            Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = emails, AccountOwners = owners, SegmentMembers = members,
+            ScoreChanges = scores, MqlThreshold = model is null ? null : Scoring.ScoringModel.FromJson(model.Definition).MqlThreshold,
         };
     }
 

@@ -53,6 +53,7 @@ public static class LifecycleServer
         Email.EmailEndpoints.AddEmail(builder.Services, builder.Configuration);
         Scoring.ScoringWorker.Register(builder.Services, builder.Configuration);
         Programs.ProgramWorker.Register(builder.Services, builder.Configuration);
+        Reports.ReportsWorker.Register(builder.Services, builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         Capture.PublicFormEndpoints.AddCapture(builder);
         configure?.Invoke(builder);

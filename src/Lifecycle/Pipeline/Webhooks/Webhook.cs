@@ -9,7 +9,7 @@ public sealed class Webhook
 {
     public static readonly string[] EventTypes =
     [
-        "contact.status_changed", "deal.created", "deal.updated", "deal.won", "deal.lost", "nps.responded", "sla.breached",
+        "contact.status_changed", "deal.created", "deal.updated", "deal.won", "deal.lost", "nps.responded", "sla.breached", "report.metric_at_risk",
     ];
 
     public long Id { get; set; }

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace Lifecycle.Reports;
+
+public sealed record MonthlyReportContent(string Subject, string Html, string Text);
+
+/// <summary>
+/// The bodies of the team's report mail, pure: the monthly report (key metrics against the month before, the
+/// month's targets, and the period funnel as a bar chart) and the early warning. Charts are HTML/CSS bars, not
+/// images: mail clients render them without a server-side renderer and they stay readable as text.
+/// </summary>
+public static class MonthlyReportMail
+{
+    /// <summary>The key metrics of the monthly mail, in order; each is a catalog id, so the mail says what the API says.</summary>
+    public static readonly string[] KeyMetrics =
+    [
+        "capture.inquiries", "nurture.new_leads", "nurture.mqls", "nurture.lead_to_mql_rate", "convert.sqls", "convert.win_rate",
+        "convert.new_customers", "convert.average_deal_size", "cost.total", "nurture.cost_per_mql", "convert.cost_per_customer",
+        "expand.churn_rate", "expand.net_revenue_retention",
+    ];
+
+    /// <summary>The stages of the period funnel (entries in the month) and the metric that counts each.</summary>
+    public static readonly (string Stage, string Metric)[] FunnelStages =
+    [
+        ("inquiry", "capture.inquiries"), ("lead", "nurture.new_leads"), ("mql", "nurture.mqls"), ("sal", "convert.sals"),
+        ("sql", "convert.sqls"), ("opportunity", "convert.opportunities"), ("customer", "convert.customer_contacts"),
+    ];
+
+    public static MonthlyReportContent Build(DateOnly month, string zone, LifecycleReport current, LifecycleReport previous, TargetReport targets)
+    {
+        var name = month.ToString("MMMM yyyy", CultureInfo.InvariantCulture);
+        var html = new StringBuilder();
+        var text = new StringBuilder();
+        html.Append("<html><body style=\"font-family:sans-serif\">")
+            .Append($"<h1>Lifecycle report: {E(name)}</h1><p>{E(current.From)} to {E(current.To)} (exclusive), time zone {E(zone)}.</p>");
+        text.Append($"Lifecycle report: {name}\n{current.From} to {current.To} (exclusive), time zone {zone}\n\n");
+
+        html.Append("<h2>Key metrics</h2><table id=\"key-metrics\" border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">")
+            .Append("<tr><th>metric</th><th>this month</th><th>month before</th><th>change</th></tr>");
+        text.Append("Key metrics (this month / month before / change)\n");
+        foreach (var id in KeyMetrics)
+        {
+            var unit = MetricCatalog.Find(id)!.Unit;
+            var now = Value(current, id);
+            var before = Value(previous, id);
+            var change = now is { } a && before is { } b && b != 0 ? (a - b) / b : (double?)null;
+            html.Append($"<tr><td>{E(id)}</td><td align=\"right\">{Show(now, unit)}</td><td align=\"right\">{Show(before, unit)}</td><td align=\"right\">{Percent(change, signed: true)}</td></tr>");
+            text.Append($"{id}: {Show(now, unit)} / {Show(before, unit)} / {Percent(change, signed: true)}\n");
+        }
+        html.Append("</table>");
+
+        html.Append("<h2>Targets</h2>");
+        text.Append("\nTargets\n");
+        if (targets.Metrics.Count == 0)
+        {
+            html.Append("<p>No targets were set for this month.</p>");
+            text.Append("No targets were set for this month.\n");
+        }
+        else
+        {
+            html.Append("<table id=\"targets\" border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th>metric</th><th>actual</th><th>target</th><th>attainment</th><th>status</th></tr>");
+            foreach (var row in targets.Metrics)
+            {
+                var unit = MetricCatalog.Find(row.Metric)!.Unit;
+                var status = Status(row.Status);
+                html.Append($"<tr><td>{E(row.Metric)}</td><td align=\"right\">{Show(row.Actual, unit)}</td><td align=\"right\">{Show(row.Target, unit)}</td>")
+                    .Append($"<td align=\"right\">{Percent(row.Attainment)}</td><td style=\"color:{Colour(row.Status)}\">{status}</td></tr>");
+                text.Append($"{row.Metric}: {Show(row.Actual, unit)} of {Show(row.Target, unit)} ({Percent(row.Attainment)}) {status}\n");
+            }
+            html.Append("</table>");
+        }
+
+        html.Append("<h2>Funnel (entries in the month)</h2><table id=\"funnel\" cellpadding=\"3\" style=\"border-collapse:collapse\">");
+        text.Append("\nFunnel (entries in the month)\n");
+        var counts = FunnelStages.Select(s => (s.Stage, Count: Value(current, s.Metric) ?? 0)).ToList();
+        var max = Math.Max(1, counts.Max(c => c.Count));
+        foreach (var (stage, count) in counts)
+        {
+            var width = Math.Round(100 * count / max, 1).ToString("0.#", CultureInfo.InvariantCulture);
+            html.Append($"<tr><td>{E(stage)}</td><td align=\"right\">{count.ToString("0", CultureInfo.InvariantCulture)}</td>")
+                .Append($"<td style=\"width:300px\"><div style=\"background:#3b82f6;height:14px;width:{width}%\"></div></td></tr>");
+            text.Append($"{stage}: {count.ToString("0", CultureInfo.InvariantCulture)}\n");
+        }
+        html.Append("</table></body></html>");
+        return new MonthlyReportContent($"Lifecycle report {TargetReports.Month(month)}", html.ToString(), text.ToString());
+    }
+
+    public static (string Subject, string Html, string Text) Warning(TargetWarning warning, string zone)
+    {
+        var unit = MetricCatalog.Find(warning.MetricId)?.Unit ?? "count";
+        var month = TargetReports.Month(warning.Month);
+        var status = Status(warning.Status);
+        var line = $"{warning.MetricId} is {status} for {month}: projected {Show((double?)warning.Projection, unit)} against a target of {Show((double)warning.Target, unit)} "
+            + $"(so far {Show((double?)warning.Actual, unit)}; time zone {zone}).";
+        return ($"Early warning: {warning.MetricId} is {status} ({month})", $"<html><body><p>{E(line)}</p></body></html>", line + "\n");
+    }
+
+    public static double? Value(LifecycleReport report, string id) => report.Metrics.GetValueOrDefault(id) switch
+    {
+        int i => i,
+        double d => d,
+        decimal m => (double)m,
+        _ => null,
+    };
+
+    private static string Show(double? value, string unit) => value is not { } v ? "—" : unit switch
+    {
+        "rate" => Percent(v),
+        "money" => v.ToString("#,0.00", CultureInfo.InvariantCulture),
+        "count" => v.ToString("#,0.##", CultureInfo.InvariantCulture),
+        _ => v.ToString("#,0.0", CultureInfo.InvariantCulture),
+    };
+
+    private static string Percent(double? value, bool signed = false) =>
+        value is not { } v ? "—" : (signed && v > 0 ? "+" : "") + (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+    private static string Status(PacingStatus? status) => status switch
+    {
+        PacingStatus.OnTrack => "on track",
+        PacingStatus.AtRisk => "at risk",
+        PacingStatus.Behind => "behind",
+        _ => "no data yet",
+    };
+
+    private static string Colour(PacingStatus? status) => status switch
+    {
+        PacingStatus.OnTrack => "#15803d",
+        PacingStatus.AtRisk => "#b45309",
+        PacingStatus.Behind => "#b91c1c",
+        _ => "#6b7280",
+    };
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}

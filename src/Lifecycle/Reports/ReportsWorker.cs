@@ -1,0 +1,155 @@
+using Lifecycle.Email;
+using Lifecycle.Pipeline.Webhooks;
+using Lifecycle.Storage;
+using Lifecycle.Tracking;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Database = Lifecycle.Storage.Database;
+
+namespace Lifecycle.Reports;
+
+/// <summary>
+/// The reports' scheduled work, each check idempotent so any number of processes and restarts are safe:
+/// early warnings (a targeted metric of the current month that goes off track is announced once: a
+/// <c>report.metric_at_risk</c> webhook and an e-mail to WarningRecipients), and the monthly report (the
+/// previous month's, sent once to MonthlyRecipients from the 1st of the month on, in the workspace zone).
+/// </summary>
+public sealed class ReportsWorker(Database database, TimeProvider clock, ChannelMapping channels, ReportSettings settings,
+    ReportOptions options, EmailOptions email, ILogger<ReportsWorker> log) : BackgroundService
+{
+    public const string WarningEvent = "report.metric_at_risk";
+    private const int MaxEmailAttempts = 5;
+
+    public static void Register(IServiceCollection services, IConfiguration configuration)
+    {
+        var options = ReportOptions.From(configuration);
+        if (!options.Worker) return;
+        services.AddHostedService(sp => new ReportsWorker(sp.GetRequiredService<Database>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ChannelMapping>(), LifecycleReports.SettingsFrom(configuration), options,
+            sp.GetRequiredService<IOptions<EmailOptions>>().Value, sp.GetRequiredService<ILogger<ReportsWorker>>()));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await CheckTargetsAsync(stopping);
+                await SendMonthlyReportAsync(stopping);
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                log.LogError(e, "a reports check failed; it runs again at the next interval");
+            }
+            try { await Task.Delay(options.CheckInterval, clock, stopping); }
+            catch (OperationCanceledException) { }
+        }
+    }
+
+    /// <summary>Evaluates the current month's targets; records and announces each metric newly off track.</summary>
+    /// <returns>The warnings recorded by this check.</returns>
+    public async Task<List<TargetWarning>> CheckTargetsAsync(CancellationToken cancel = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var month = TargetReports.MonthOf(now, settings.Zone);
+        await using var db = database.Open();
+        var report = await new TargetReports(db, clock, channels, settings).ForMonthAsync(month, cancel);
+        var warned = await db.Set<TargetWarning>().AsNoTracking().Where(w => w.Month == month).Select(w => w.MetricId).ToListAsync(cancel);
+        var added = new List<TargetWarning>();
+        foreach (var row in report.Metrics.Where(r => r.Status is PacingStatus.AtRisk or PacingStatus.Behind && !warned.Contains(r.Metric)))
+        {
+            var warning = new TargetWarning
+            {
+                MetricId = row.Metric, Month = month, Status = row.Status!.Value, Actual = Decimal(row.Actual), Projection = Decimal(row.Projection),
+                Target = (decimal)row.Target, WarnedAt = now,
+            };
+            db.Add(warning);
+            await WebhookOutbox.EnqueueAsync(db, WarningEvent, row, now, cancel);
+            added.Add(warning);
+        }
+        if (added.Count > 0)
+        {
+            try
+            {
+                await db.SaveChangesAsync(cancel);
+            }
+            catch (DbUpdateException)
+            {
+                // Another process recorded the same warnings first (the key is metric and month): it announces them.
+                return [];
+            }
+        }
+        await EmailWarningsAsync(db, month, cancel);
+        return added;
+    }
+
+    /// <summary>E-mails the month's warnings that no e-mail carried yet, retrying a refused one on later checks.</summary>
+    private async Task EmailWarningsAsync(LifecycleDb db, DateOnly month, CancellationToken cancel)
+    {
+        var mail = new ReportMail(email, log);
+        if (options.WarningRecipients.Count == 0 || !mail.CanSend) return;
+        var pending = await db.Set<TargetWarning>().Where(w => w.Month == month && w.EmailedAt == null && w.EmailAttempts < MaxEmailAttempts)
+            .ToListAsync(cancel);
+        foreach (var warning in pending.OrderBy(w => w.MetricId, StringComparer.Ordinal))
+        {
+            var (subject, html, text) = MonthlyReportMail.Warning(warning, settings.Zone.Id);
+            var id = $"target-warning.{warning.MetricId}.{TargetReports.Month(month)}";
+            var (accepted, answer) = await mail.SendAsync(id, options.WarningRecipients, subject, html, text, clock.GetUtcNow());
+            warning.EmailAttempts++;
+            warning.EmailAnswer = answer;
+            if (accepted) warning.EmailedAt = clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(cancel);
+        }
+    }
+
+    /// <summary>
+    /// From the 1st of a month on, builds the previous month's report and e-mails it to MonthlyRecipients, once: the
+    /// month's marker row is claimed before sending and records the SMTP server's answer.
+    /// </summary>
+    /// <returns>Whether a report was sent by this call.</returns>
+    public async Task<bool> SendMonthlyReportAsync(CancellationToken cancel = default)
+    {
+        var mail = new ReportMail(email, log);
+        if (options.MonthlyRecipients.Count == 0 || !mail.CanSend) return false;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var month = TargetReports.MonthOf(now, settings.Zone).AddMonths(-1);
+        await using var db = database.Open();
+        var run = await db.Set<MonthlyReportRun>().FirstOrDefaultAsync(r => r.Month == month, cancel);
+        if (run is { SentAt: not null } || run?.Attempts >= MaxEmailAttempts) return false;
+        if (run is null)
+        {
+            run = new MonthlyReportRun { Month = month, StartedAt = now };
+            db.Add(run);
+            try { await db.SaveChangesAsync(cancel); }
+            catch (DbUpdateException) { return false; } // another process claimed this month
+        }
+        var claimed = await db.Set<MonthlyReportRun>().Where(r => r.Month == month && r.Attempts == run.Attempts && r.SentAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Attempts, run.Attempts + 1), cancel);
+        if (claimed == 0) return false;
+
+        var content = await BuildMonthlyAsync(db, month, cancel);
+        var (accepted, answer) = await mail.SendAsync($"monthly-report.{TargetReports.Month(month)}", options.MonthlyRecipients,
+            content.Subject, content.Html, content.Text, clock.GetUtcNow());
+        await db.Set<MonthlyReportRun>().Where(r => r.Month == month).ExecuteUpdateAsync(u => u
+            .SetProperty(r => r.SentAt, accepted ? clock.GetUtcNow().UtcDateTime : null)
+            .SetProperty(r => r.Answer, answer), cancel);
+        if (!accepted) log.LogWarning("the monthly report of {Month} was not accepted: {Answer}", TargetReports.Month(month), answer);
+        return accepted;
+    }
+
+    private async Task<MonthlyReportContent> BuildMonthlyAsync(LifecycleDb db, DateOnly month, CancellationToken cancel)
+    {
+        var reports = new LifecycleReports(db, clock, channels, settings);
+        var current = await reports.LifecycleAsync(new ReportPeriod(month, month.AddMonths(1), settings.Zone), cancel);
+        var previous = await reports.LifecycleAsync(new ReportPeriod(month.AddMonths(-1), month, settings.Zone), cancel);
+        var targets = await new TargetReports(db, clock, channels, settings).ForMonthAsync(month, cancel);
+        return MonthlyReportMail.Build(month, settings.Zone.Id, current, previous, targets);
+    }
+
+    private static decimal? Decimal(double? value) => value is { } v ? Math.Round((decimal)v, 4) : null;
+}
