@@ -115,7 +115,7 @@ T = [
  ("overdue", "期限切れ", "기한 초과", "vencido"),
  ("breached", "SLA 違反", "SLA 위반", "incumplido"),
  ("Expand · {0}", "拡大 · {0}", "확장 · {0}", "Expandir · {0}"),
- ("Churn", "解約率", "이탈률", "Tasa de bajas"),
+ ("Churn rate", "解約率", "이탈률", "Tasa de bajas"),
  ("Upsell share", "アップセル比率", "업셀 비중", "Cuota de upsell"),
  ("{0} answers", "回答 {0} 件", "응답 {0}건", "{0} respuestas"),
  ("Funnel · {0}", "ファネル · {0}", "퍼널 · {0}", "Embudo · {0}"),

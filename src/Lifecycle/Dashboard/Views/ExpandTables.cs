@@ -36,7 +36,7 @@ public static class ExpandTables
         }).ToList();
         return new ExpandModel(month, now.GetValueOrDefault("expand.churn_rate") as double?, now.GetValueOrDefault("expand.upsell_share") as double?, current,
             new DataTable("trend", "Twelve months",
-                [new("month", "Month"), new("churn_rate", "Churn", ColumnKind.Rate), new("upsell_share", "Upsell share", ColumnKind.Rate),
+                [new("month", "Month"), new("churn_rate", "Churn rate", ColumnKind.Rate), new("upsell_share", "Upsell share", ColumnKind.Rate),
                  new("net_revenue_retention", "Net revenue retention", ColumnKind.Rate), new("nps", "NPS", ColumnKind.Number), new("responses", "Answers", ColumnKind.Count),
                  new("promoters", "Promoters", ColumnKind.Count), new("passives", "Passives", ColumnKind.Count), new("detractors", "Detractors", ColumnKind.Count)], trend),
             new DataTable("verbatims", "What customers said", [new("responded_at", "When", ColumnKind.Time), new("contact_id", "Contact"),
