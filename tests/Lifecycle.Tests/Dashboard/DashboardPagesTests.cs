@@ -157,9 +157,10 @@ public class DashboardPagesTests
         await UserAsync(server, "viewer@pages.test", UserRole.Viewer);
         var api = server.Client;
         // Two contacts enter as leads this month and become MQLs through the API, so each gets a queue entry (owner: the one sales user).
+        (await api.PostAsJsonAsync("/api/accounts", new { id = "a-1", name = "Acme" })).EnsureSuccessStatusCode();
         foreach (var id in new[] { "q-1", "q-2" })
         {
-            (await api.PostAsJsonAsync("/api/contacts", new { id, email = $"{id}@example.test", status = "lead" })).EnsureSuccessStatusCode();
+            (await api.PostAsJsonAsync("/api/contacts", new { id, email = $"{id}@example.test", account_id = "a-1", status = "lead" })).EnsureSuccessStatusCode();
             (await api.PostAsJsonAsync($"/api/contacts/{id}/status", new { to = "mql", reason = "Demo Requested" })).EnsureSuccessStatusCode();
         }
         // NPS this month: 10 and 9 are promoters, 3 a detractor: NPS = 100 × (2 − 1) / 3 = 33.3.
@@ -240,6 +241,19 @@ public class DashboardPagesTests
         await q2Row.Locator("button[data-action=reject]").ClickAsync();
         await rep.WaitForURLAsync("**/convert?*done=reject*");
         Assert.Equal("recycled", (await api.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/contacts/q-2")).GetProperty("status").GetString());
+
+        // The accepted contact is qualified (sal -> sql), then gets its deal (sql -> opportunity) with the amount typed.
+        await rep.Locator("[data-table=worked] button[data-action=qualify]").ClickAsync();
+        await rep.WaitForURLAsync("**/convert?*done=qualify*");
+        Assert.Equal("sql", (await rep.TextContentAsync("[data-table=worked] td[data-column=status]"))?.Trim());
+        await rep.FillAsync("[data-table=worked] input[name=amount]", "12000");
+        await rep.ClickAsync("[data-table=worked] button[data-action=deal]");
+        await rep.WaitForURLAsync("**/convert?*done=deal*");
+        Assert.Equal("q-1: deal created", (await rep.TextContentAsync("p.notice"))?.Trim());
+        Assert.Equal("opportunity", (await api.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/contacts/q-1")).GetProperty("status").GetString());
+        var deals = await api.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/deals");
+        var deal = Assert.Single(deals.GetProperty("items").EnumerateArray());
+        Assert.Equal(("q-1", 12000m), (deal.GetProperty("contact_id").GetString(), deal.GetProperty("amount").GetDecimal()));
     }
 
     private static IFormData FormOf(IPage page, params (string Name, string Value)[] fields)
