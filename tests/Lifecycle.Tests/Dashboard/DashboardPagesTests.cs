@@ -149,10 +149,10 @@ public class DashboardPagesTests
         Assert.Equal(0, dialogs);
     }
 
-    [Fact]
-    public async Task Sales_accept_an_MQL_and_the_funnel_counts_it_while_a_viewer_sees_no_actions_and_a_forged_post_is_refused()
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Sales_accept_an_MQL_and_the_funnel_counts_it_while_a_viewer_sees_no_actions_and_a_forged_post_is_refused(string engine)
     {
-        await using var server = await RunningServer.StartAsync("sqlite");
+        await using var server = await RunningServer.StartAsync(engine);
         var sales = await UserAsync(server, "sales@pages.test", UserRole.Sales);
         await UserAsync(server, "viewer@pages.test", UserRole.Viewer);
         var api = server.Client;
@@ -195,7 +195,7 @@ public class DashboardPagesTests
         await OpenAsync(viewer, server, "/expand");
         Assert.Equal("33.3", (await viewer.TextContentAsync("[data-metric='expand.nps'] .value"))?.Trim());
         Assert.Contains("<img src=x onerror=alert(3)>", await viewer.TextContentAsync("[data-table=verbatims]"));
-        await Screenshots.TakeAsync(viewer, "expand-nps-laptop");
+        await Screenshots.TakeAsync(viewer, $"expand-nps-{engine}-laptop");
         Assert.Equal(0, dialogs);
 
         var rep = await SignInAsync(browser, server, "sales@pages.test");
@@ -216,7 +216,7 @@ public class DashboardPagesTests
         Assert.Equal("q-1: accepted", (await rep.TextContentAsync("p.notice"))?.Trim());
         Assert.Equal(1, await rep.Locator("[data-table=queue] tbody tr").CountAsync());
         Assert.Equal(1, await rep.Locator("[data-table=worked] tbody tr").CountAsync());
-        await Screenshots.TakeAsync(rep, "convert-accepted-laptop");
+        await Screenshots.TakeAsync(rep, $"convert-accepted-{engine}-laptop");
 
         // After: one SAL this month, 1 of the 2 MQL entries (step rate 50%), and its drill-down is q-1, accepted by the rep.
         await OpenAsync(rep, server, "/funnel");

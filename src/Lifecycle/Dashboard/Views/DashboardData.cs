@@ -7,10 +7,13 @@ using Microsoft.Extensions.Configuration;
 
 namespace Lifecycle.Dashboard.Views;
 
-/// <summary>What a page's loader needs: the request's database and the workspace's report settings.</summary>
-public sealed class DashboardData(IServiceProvider services)
+/// <summary>
+/// What a page's loader needs: a database context and the workspace's report settings. A component nested in a
+/// page passes its own context (<paramref name="db"/>): it loads while the page may still be loading.
+/// </summary>
+public sealed class DashboardData(IServiceProvider services, LifecycleDb? db = null)
 {
-    public LifecycleDb Db { get; } = services.GetRequiredService<LifecycleDb>();
+    public LifecycleDb Db { get; } = db ?? services.GetRequiredService<LifecycleDb>();
     public TimeProvider Clock { get; } = services.GetRequiredService<TimeProvider>();
     public Workspace Workspace { get; } = services.GetRequiredService<Workspace>();
     public ReportSettings Settings { get; } = LifecycleReports.SettingsFrom(services.GetRequiredService<IConfiguration>());
