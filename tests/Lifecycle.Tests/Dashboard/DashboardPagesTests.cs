@@ -254,6 +254,14 @@ public class DashboardPagesTests
         var deals = await api.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/deals");
         var deal = Assert.Single(deals.GetProperty("items").EnumerateArray());
         Assert.Equal(("q-1", 12000m), (deal.GetProperty("contact_id").GetString(), deal.GetProperty("amount").GetDecimal()));
+
+        // The other pages load on this engine too, and the queue's CSV is the queue: empty now (q-1 moved on, q-2 recycled).
+        await OpenAsync(rep, server, "/");
+        Assert.True(await rep.EvaluateAsync<bool>("() => !!Chart.getChart(document.querySelector('canvas[data-chart]'))"));
+        await OpenAsync(rep, server, "/attribution?conversion=opportunity");
+        Assert.Equal("Credited conversions by channel", (await rep.TextContentAsync("[data-table=conversions] h2"))?.Trim());
+        var queueCsv = await rep.APIRequest.GetAsync(new Uri(server.Address, "/export/convert/queue.csv").ToString());
+        Assert.Equal("contact_id,email,account_id,owner,entered_at,due_at,sla", (await queueCsv.TextAsync()).Trim());
     }
 
     private static IFormData FormOf(IPage page, params (string Name, string Value)[] fields)
