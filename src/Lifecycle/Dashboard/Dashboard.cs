@@ -77,6 +77,7 @@ public static class Dashboard
                 new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
             return Results.Redirect(LocalOrHome(returnUrl));
         }).RequireAuthorization(AnyonePolicy).WithMetadata(new DashboardPage()).ExcludeFromDescription();
+        app.MapDashboardPages(new DashboardPage());
         app.MapRazorComponents<App>()
             .RequireAuthorization(ReadPolicy)
             .Add(endpoint => endpoint.Metadata.Add(new DashboardPage()));

@@ -43,7 +43,7 @@ public static class SalesQueueEndpoints
         queue.MapPost("/{contact_id}/deal", CreateDeal).WithSummary("Creates the SQL's deal (sql -> opportunity)");
     }
 
-    private static async Task<Ok<Page<QueueItem>>> List(LifecycleDb db, TimeProvider clock, [AsParameters] Paging paging, long? owner_id, bool? overdue)
+    internal static async Task<Ok<Page<QueueItem>>> List(LifecycleDb db, TimeProvider clock, [AsParameters] Paging paging, long? owner_id, bool? overdue)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var query = from e in db.Set<QueueEntry>().AsNoTracking()
@@ -96,13 +96,13 @@ public static class SalesQueueEndpoints
         return TypedResults.Ok(await ViewAsync(db));
     }
 
-    private static Task<IResult> Accept(LifecycleDb db, TimeProvider clock, string contact_id, SalesAction? action) =>
+    internal static Task<IResult> Accept(LifecycleDb db, TimeProvider clock, string contact_id, SalesAction? action) =>
         ActAsync(db, clock, contact_id, action?.UserId, [ContactStatus.Mql], ContactStatus.Sal, "accepted by sales", "accepted");
 
-    private static Task<IResult> Qualify(LifecycleDb db, TimeProvider clock, string contact_id, SalesAction? action) =>
+    internal static Task<IResult> Qualify(LifecycleDb db, TimeProvider clock, string contact_id, SalesAction? action) =>
         ActAsync(db, clock, contact_id, action?.UserId, [ContactStatus.Sal], ContactStatus.Sql, action?.Note?.Trim() is { Length: > 0 } note ? note : "qualified by sales", "qualified");
 
-    private static async Task<IResult> Reject(LifecycleDb db, TimeProvider clock, string contact_id, SalesAction action)
+    internal static async Task<IResult> Reject(LifecycleDb db, TimeProvider clock, string contact_id, SalesAction action)
     {
         var reason = action.Reason?.Trim().ToLowerInvariant().Replace('_', ' ');
         if (reason is null || !RejectReasons.TryGetValue(reason, out var to))
@@ -131,7 +131,7 @@ public static class SalesQueueEndpoints
         return TypedResults.Ok(new { contact, transition = result.Transition, rule = result.Decision.Rule });
     }
 
-    private static async Task<IResult> CreateDeal(LifecycleDb db, TimeProvider clock, string contact_id, QueueDealInput input)
+    internal static async Task<IResult> CreateDeal(LifecycleDb db, TimeProvider clock, string contact_id, QueueDealInput input)
     {
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == contact_id);
         if (contact is null) return Validation.NotFound("contact", contact_id);
