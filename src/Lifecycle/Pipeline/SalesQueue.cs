@@ -42,7 +42,7 @@ public static class SalesQueue
         if (decision.Rule == Assignment.RoundRobin) settings.LastRoundRobinUserId = decision.OwnerId;
         if (decision.OwnerId is not null) contact.OwnerId = decision.OwnerId;
 
-        var due = SlaClock.DueAt(at, settings.SlaBusinessDays, Zone(settings.TimeZone));
+        var due = SlaClock.DueAt(at, settings.SlaBusinessDays, settings.TimeZone is { } own ? Zone(own) : db.WorkspaceZone);
         var entry = await db.Set<QueueEntry>().FirstOrDefaultAsync(e => e.ContactId == contact.Id, cancel);
         if (entry is null) db.Set<QueueEntry>().Add(entry = new QueueEntry { ContactId = contact.Id, AssignedBy = decision.Rule });
         entry.OwnerId = decision.OwnerId;

@@ -27,6 +27,7 @@ public static class LifecycleServer
         }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
 
+        database = database with { WorkspaceZone = Workspace.From(builder.Configuration).TimeZone };
         builder.Services.AddSingleton(database);
         builder.Services.AddScoped<LifecycleDb>(sp => sp.GetRequiredService<Database>().Open());
         builder.Services.AddSingleton(TimeProvider.System);

@@ -66,7 +66,7 @@ public sealed class EmailTestServer : IAsyncDisposable
             $"--Lifecycle:Email:SmtpHost={host}", $"--Lifecycle:Email:SmtpPort={port}", "--Lifecycle:Email:SmtpSecurity=none",
             "--Lifecycle:Email:FromAddress=news@lifecycle.example", "--Lifecycle:Email:FromName=Lifecycle ニュース",
             $"--Lifecycle:Email:PostalAddress={PostalAddress}", $"--Lifecycle:Email:PublicBaseUrl={address}",
-            $"--Lifecycle:Email:SigningKey={SigningKey}", $"--Lifecycle:Email:WebhookKey={WebhookKey}",
+            $"--Lifecycle:SigningKey={SigningKey}", $"--Lifecycle:Email:WebhookKey={WebhookKey}",
             "--Lifecycle:Email:PollInterval=00:00:00.2",
         ], database.Database);
         await app.StartAsync();

@@ -302,6 +302,10 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("campaign_id");
 
+                    b.Property<string>("ConfirmationTemplateId")
+                        .HasColumnType("text")
+                        .HasColumnName("confirmation_template_id");
+
                     b.Property<string>("Consent")
                         .HasColumnType("text")
                         .HasColumnName("consent");
@@ -662,7 +666,6 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnName("claim_token");
 
                     b.Property<string>("ContactId")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("contact_id");
 
@@ -928,6 +931,11 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("score");
 
+                    b.Property<string>("SurveyId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("survey_id");
+
                     b.HasKey("Id")
                         .HasName("pk_nps_responses");
 
@@ -937,6 +945,10 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.HasIndex("ContactId", "RespondedAt")
                         .IsUnique()
                         .HasDatabaseName("ix_nps_responses_contact_id_responded_at");
+
+                    b.HasIndex("ContactId", "SurveyId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_nps_responses_contact_id_survey_id");
 
                     b.ToTable("nps_responses", (string)null);
                 });
@@ -956,7 +968,6 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnName("sla_business_days");
 
                     b.Property<string>("TimeZone")
-                        .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("time_zone");

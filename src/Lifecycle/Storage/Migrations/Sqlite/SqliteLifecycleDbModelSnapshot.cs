@@ -289,6 +289,10 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("campaign_id");
 
+                    b.Property<string>("ConfirmationTemplateId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("confirmation_template_id");
+
                     b.Property<string>("Consent")
                         .HasColumnType("TEXT")
                         .HasColumnName("consent");
@@ -643,7 +647,6 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnName("claim_token");
 
                     b.Property<string>("ContactId")
-                        .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("contact_id");
 
@@ -907,6 +910,11 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("score");
 
+                    b.Property<string>("SurveyId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("survey_id");
+
                     b.HasKey("Id")
                         .HasName("pk_nps_responses");
 
@@ -916,6 +924,10 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.HasIndex("ContactId", "RespondedAt")
                         .IsUnique()
                         .HasDatabaseName("ix_nps_responses_contact_id_responded_at");
+
+                    b.HasIndex("ContactId", "SurveyId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_nps_responses_contact_id_survey_id");
 
                     b.ToTable("nps_responses", (string)null);
                 });
@@ -935,7 +947,6 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnName("sla_business_days");
 
                     b.Property<string>("TimeZone")
-                        .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("time_zone");
