@@ -74,6 +74,7 @@ public static class LifecycleServer
         Tracking.ScriptEndpoint.MapTrackingScript(app);
         Capture.PublicFormEndpoints.MapCapturePages(app);
         Email.EmailEndpoints.MapEmailLinks(app);
+        Pipeline.NpsSurveys.MapSurveyPages(app);
         var api = app.MapGroup("/api").RequireAuthorization();
         ApiEndpoints.Map(api);
         Dashboard.Dashboard.MapDashboard(app);
