@@ -99,8 +99,9 @@ public sealed class CaptureEmails(EmailOutbox outbox, ConfirmationLinks links)
         CancellationToken cancel)
     {
         var fields = form.Fields
-            .Where(f => submission.Values.ContainsKey(f.MapsTo))
-            .Select(f => (object?)new Dictionary<string, object?> { ["name"] = f.Name, ["label"] = f.Label, ["value"] = submission.Values[f.MapsTo] })
+            .Select(f => (Field: f, Value: f.MapsTo == FormFields.Email ? submission.Email : submission.Values.GetValueOrDefault(f.MapsTo)))
+            .Where(f => f.Value is not null)
+            .Select(f => (object?)new Dictionary<string, object?> { ["name"] = f.Field.Name, ["label"] = f.Field.Label, ["value"] = f.Value })
             .ToList();
         var about = new Recipient(contact, await AccountAsync(db, contact, cancel))
         {
