@@ -36,6 +36,12 @@ public class CaptureEmailTests
     {
         var server = await EmailTestServer.StartAsync(engine);
         await Expect(await server.Client.PostAsJsonAsync("/api/campaigns", new { id = "cmp-webinar", name = "Webinar Q1", channel = "webinar" }), HttpStatusCode.Created);
+        var unknown = await Expect(await server.Client.PostAsJsonAsync("/api/forms", new
+        {
+            slug = "other", name = "Other", fields = new[] { new { name = "email", label = "E-mail", type = "email", maps_to = "email" } },
+            consent = new { purpose = "marketing_email", wording = "Yes" }, double_opt_in = true, confirmation_template_id = "nope",
+        }), HttpStatusCode.BadRequest);
+        Assert.Equal("no e-mail template 'nope'", unknown.GetProperty("errors").GetProperty("confirmation_template_id")[0].GetString());
         await Expect(await server.Client.PostAsJsonAsync("/api/forms", Form()), HttpStatusCode.Created);
         return server;
     }

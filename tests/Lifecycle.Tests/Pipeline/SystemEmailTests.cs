@@ -38,6 +38,10 @@ public class SystemEmailTests
         await SalesUserAsync(server, "ana@acme.test");
         var settings = await Expect(await api.GetAsync("/api/queue/settings"), HttpStatusCode.OK);
         Assert.Equal(("Asia/Tokyo", true), (settings.Text("time_zone"), settings.GetProperty("time_zone_from_workspace").GetBoolean()));
+        settings = await Expect(await api.PutAsJsonAsync("/api/queue/settings", new { time_zone = "Europe/Berlin" }), HttpStatusCode.OK);
+        Assert.Equal(("Europe/Berlin", false), (settings.Text("time_zone"), settings.GetProperty("time_zone_from_workspace").GetBoolean()));
+        settings = await Expect(await api.PutAsJsonAsync("/api/queue/settings", new { time_zone = "" }), HttpStatusCode.OK); // back to the workspace's
+        Assert.Equal(("Asia/Tokyo", true), (settings.Text("time_zone"), settings.GetProperty("time_zone_from_workspace").GetBoolean()));
 
         await Expect(await api.PostAsJsonAsync("/api/contacts", new { id = "c1", email = "kenji@example.jp", first_name = "健二", last_name = "佐藤", status = "lead" }), HttpStatusCode.Created);
         await Expect(await api.PostAsJsonAsync("/api/contacts/c1/status", new { to = "mql", reason = "Demo Requested" }), HttpStatusCode.Created);
