@@ -13,12 +13,12 @@ public sealed record FormPageView(string? Headline, string? Text, string? ImageU
 public sealed record FormView(
     string Id, string Slug, string Name, string? CampaignId, IReadOnlyList<FormField> Fields, FormConsent? Consent, bool DoubleOptIn,
     string ThankYouMessage, string? RedirectUrl, string? NotifyEmail, string SubmitLabel, FormPageView Page,
-    DateTime CreatedAt, DateTime UpdatedAt, string HostedUrl, string EmbedSnippet)
+    DateTime CreatedAt, DateTime UpdatedAt, string HostedUrl, string EmbedSnippet, string? ConfirmationTemplateId)
 {
     public static FormView Of(Form f, string origin) => new(
         f.Id, f.Slug, f.Name, f.CampaignId, f.Fields, f.Consent, f.DoubleOptIn, f.ThankYouMessage, f.RedirectUrl, f.NotifyEmail,
         f.SubmitLabel, new FormPageView(f.Headline, f.Text, f.ImageUrl), f.CreatedAt, f.UpdatedAt,
-        $"{origin}/f/{f.Slug}", $"<script async src=\"{origin}/forms.js\" data-form=\"{f.Slug}\"></script>");
+        $"{origin}/f/{f.Slug}", $"<script async src=\"{origin}/forms.js\" data-form=\"{f.Slug}\"></script>", f.ConfirmationTemplateId);
 }
 
 public sealed record ConsentInput(string? Purpose, string? Wording);
@@ -89,6 +89,8 @@ public static class CaptureEndpoints
     private static async Task CheckCampaignAsync(LifecycleDb db, Validation check, Form form)
     {
         if (form.CampaignId is not null && !await db.Campaigns.AnyAsync(c => c.Id == form.CampaignId)) check.Add("campaign_id", $"no campaign '{form.CampaignId}'");
+        if (form.ConfirmationTemplateId is { } template && !await db.Set<Email.EmailTemplate>().AnyAsync(t => t.Id == template))
+            check.Add("confirmation_template_id", $"no e-mail template '{template}'");
     }
 
     private static async Task<IResult> Stats(LifecycleDb db, string id, string? from, string? to, CancellationToken cancel)

@@ -25,8 +25,10 @@ public sealed class Form
     public bool DoubleOptIn { get; set; }
     public string ThankYouMessage { get; set; } = "Thank you.";
     public string? RedirectUrl { get; set; }
-    /// <summary>Who hears about each submission (recorded in form_notifications for the mailer).</summary>
+    /// <summary>Who is e-mailed each submission (form_notifications records each notice).</summary>
     public string? NotifyEmail { get; set; }
+    /// <summary>The e-mail template of the double opt-in request (it gets <c>confirm_url</c>); null for the built-in one.</summary>
+    public string? ConfirmationTemplateId { get; set; }
     public string SubmitLabel { get; set; } = "Submit";
     public string? Headline { get; set; }
     public string? Text { get; set; }

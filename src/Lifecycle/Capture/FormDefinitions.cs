@@ -10,7 +10,8 @@ public sealed record FormPageInput(string? Headline, string? Text, string? Image
 /// <summary>A form as the API takes it (snake_case JSON).</summary>
 public sealed record FormInput(
     string? Id, string? Slug, string? Name, string? CampaignId, List<FormFieldInput?>? Fields, FormConsentInput? Consent,
-    bool? DoubleOptIn, string? ThankYouMessage, string? RedirectUrl, string? NotifyEmail, string? SubmitLabel, FormPageInput? Page);
+    bool? DoubleOptIn, string? ThankYouMessage, string? RedirectUrl, string? NotifyEmail, string? SubmitLabel, FormPageInput? Page,
+    string? ConfirmationTemplateId = null);
 
 /// <summary>The names a form's fields may use and the targets they may fill.</summary>
 public static partial class FormFields
@@ -55,6 +56,8 @@ public static class FormDefinitions
         form.Consent = Consent(check, input.Consent);
         form.DoubleOptIn = input.DoubleOptIn ?? false;
         if (form.DoubleOptIn && form.Consent is null) check.Add("double_opt_in", "needs a consent checkbox to confirm");
+        form.ConfirmationTemplateId = Blank(input.ConfirmationTemplateId);
+        if (form.ConfirmationTemplateId is not null && !form.DoubleOptIn) check.Add("confirmation_template_id", "only a double opt-in form sends a confirmation");
         form.ThankYouMessage = Blank(input.ThankYouMessage) ?? "Thank you.";
         form.RedirectUrl = Blank(input.RedirectUrl);
         if (form.RedirectUrl is not null && !IsWebUrl(form.RedirectUrl, allowHttp: true))

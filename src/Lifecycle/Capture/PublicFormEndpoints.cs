@@ -24,7 +24,8 @@ public static class PublicFormEndpoints
     public static void AddCapture(this WebApplicationBuilder builder)
     {
         var perMinute = builder.Configuration.GetValue("Lifecycle:Capture:SubmissionsPerMinute", 20);
-        builder.Services.AddSingleton(ConfirmationLinks.FromConfiguration(builder.Configuration["Lifecycle:SigningKey"]));
+        builder.Services.AddSingleton(ConfirmationLinks.FromConfiguration(Email.EmailOptions.ConfiguredSigningKey(builder.Configuration)));
+        builder.Services.AddSingleton<CaptureEmails>();
         builder.Services.AddRateLimiter(o =>
         {
             o.AddPolicy(SubmissionLimit, http => RateLimitPartition.GetFixedWindowLimiter(
@@ -44,7 +45,7 @@ public static class PublicFormEndpoints
 
     public static void MapCapturePages(this WebApplication app)
     {
-        if (string.IsNullOrEmpty(app.Configuration["Lifecycle:SigningKey"]))
+        if (Email.EmailOptions.ConfiguredSigningKey(app.Configuration) is null)
             app.Logger.LogWarning("Lifecycle:SigningKey is not set: double opt-in links are signed with a key that lives only as long as this process");
         app.MapGet("/forms.js", () => Results.Bytes(EmbedScript.Value, "text/javascript; charset=utf-8"))
             .WithTags("Capture").WithSummary("The embed script: renders a form on any website and posts it here");
@@ -72,7 +73,7 @@ public static class PublicFormEndpoints
         return Page(http, form, new LandingPage.State(Values: utm.ToDictionary(p => p.Key, p => (string?)p.Value), AnonymousId: anonymousId));
     }
 
-    private static async Task<IResult> SubmitAsync(HttpContext http, LifecycleDb db, Database database, ChannelMapping channels,
+    private static async Task<IResult> SubmitAsync(HttpContext http, LifecycleDb db, Database database, ChannelMapping channels, CaptureEmails emails,
         TimeProvider clock, ILogger<Form> log, string slug)
     {
         http.Response.Headers.AccessControlAllowOrigin = "*";
@@ -95,7 +96,7 @@ public static class PublicFormEndpoints
 
         // The hosted page's own address, or the embedding page the script reported.
         var page = wantsJson && submission.Page is { } embedding ? embedding : HostedUrl(http, form);
-        await Submissions.StoreAsync(database, channels, form, submission with { AnonymousId = submission.AnonymousId ?? VisitorIdOrNull(http) },
+        await Submissions.StoreAsync(database, channels, emails, form, submission with { AnonymousId = submission.AnonymousId ?? VisitorIdOrNull(http) },
             page, clock.GetUtcNow().UtcDateTime, http.RequestAborted);
         return Success(http, form, wantsJson);
     }

@@ -3,7 +3,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Lifecycle.Capture;
 
-/// <summary>An owner's notice of a submission, kept until the mailer delivers it (<see cref="SentAt"/>).</summary>
+/// <summary>An owner's notice of a submission; <see cref="SentAt"/> is when its e-mail was queued in the outbox (null
+/// when e-mail is not configured or the address is suppressed).</summary>
 public sealed class FormNotification
 {
     public long Id { get; set; }

@@ -15,8 +15,9 @@ public sealed record SubmissionResult(string ContactId, bool Created, ConsentCon
 /// <summary>
 /// Stores a checked submission in one transaction, through the tracking path: an identify (which creates the
 /// contact in `inquiry` or finds it by e-mail, and joins the visitor's anonymous history, by IdentityStitching)
-/// and a `Form Submitted` event with the form and campaign; then the mapped fields, the consent fact, the
-/// owner's notification, and `inquiry -> lead` when the contact may be marketed to.
+/// and a `Form Submitted` event with the form and campaign; then the mapped fields, the consent fact (or the
+/// double opt-in request and its e-mail), the owner's notification e-mail, and `inquiry -> lead` when the
+/// contact may be marketed to.
 /// </summary>
 public static class Submissions
 {
@@ -27,7 +28,8 @@ public static class Submissions
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static async Task<SubmissionResult> StoreAsync(
-        Database database, ChannelMapping channels, Form form, Submission submission, string page, DateTime now, CancellationToken cancel)
+        Database database, ChannelMapping channels, CaptureEmails emails, Form form, Submission submission, string page, DateTime now,
+        CancellationToken cancel)
     {
         await using var db = database.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
@@ -79,14 +81,24 @@ public static class Submissions
             if (!form.DoubleOptIn)
                 Consents.Record(db, contact, consent.Purpose, true, consent.Wording, now, "form", form.Id);
             else if (!await HasConsentAsync(db, contact.Id, consent.Purpose, cancel))
+            {
                 confirmation = Consents.RequestConfirmation(db, contact, consent, form.Id, now);
+                await emails.StageConfirmationAsync(db, form, contact, confirmation, cancel);
+            }
         }
         if (form.NotifyEmail is { } owner)
-            db.Set<FormNotification>().Add(new FormNotification { FormId = form.Id, ContactId = contact.Id, Recipient = owner, CreatedAt = now });
+        {
+            var notice = await emails.StageNotificationAsync(db, form, contact, submission, owner, cancel);
+            db.Set<FormNotification>().Add(new FormNotification
+            {
+                FormId = form.Id, ContactId = contact.Id, Recipient = owner, CreatedAt = now, SentAt = notice is Email.EmailOutbox.Queued ? now : null,
+            });
+        }
 
         await SelectForMarketingAsync(db, contact, now, $"marketing consent on form {form.Slug}", form.CampaignId, cancel);
         await db.SaveChangesAsync(cancel);
         await transaction.CommitAsync(cancel);
+        emails.Wake();
         return new SubmissionResult(contact.Id, !existed, confirmation);
     }
 

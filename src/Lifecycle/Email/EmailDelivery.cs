@@ -37,7 +37,8 @@ public sealed class EmailDelivery(Database database, IOptions<EmailOptions> opti
         var settings = options.Value;
         if (!settings.CanDeliver)
         {
-            log.LogInformation("e-mail delivery is off: set {Section}:SmtpHost, FromAddress, PostalAddress, PublicBaseUrl and SigningKey", EmailOptions.Section);
+            log.LogInformation("e-mail delivery is off: set {Section}:SmtpHost, FromAddress, PostalAddress, PublicBaseUrl and {SigningKey}",
+                EmailOptions.Section, EmailOptions.SigningKeySetting);
             return;
         }
         await using var pool = new SmtpPool(settings, log);
@@ -123,12 +124,13 @@ public sealed class EmailDelivery(Database database, IOptions<EmailOptions> opti
                 case SendResult.Accepted:
                     message.Status = MessageStatus.Sent;
                     message.SentAt = now;
-                    events.Add(EmailFacts.Event(EmailFacts.Sent, message, now));
+                    if (message.ContactId is not null) events.Add(EmailFacts.Event(EmailFacts.Sent, message, now));
                     break;
                 case SendResult.HardBounce:
                     message.Status = MessageStatus.Bounced;
-                    events.Add(EmailFacts.Event(EmailFacts.Bounced, message, now, extra: new Dictionary<string, string?>
-                        { ["bounce_type"] = "hard", ["reason"] = message.SmtpAnswer, ["source"] = "smtp" }));
+                    if (message.ContactId is not null)
+                        events.Add(EmailFacts.Event(EmailFacts.Bounced, message, now, extra: new Dictionary<string, string?>
+                            { ["bounce_type"] = "hard", ["reason"] = message.SmtpAnswer, ["source"] = "smtp" }));
                     await EmailFacts.SuppressAsync(db, message.ToAddress, SuppressionReason.HardBounce, now, message.SmtpAnswer, message.Id, CancellationToken.None);
                     break;
                 case SendResult.Rejected:

@@ -24,6 +24,7 @@ public static class EmailEndpoints
     public static void AddEmail(IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<EmailOptions>(configuration.GetSection(EmailOptions.Section));
+        services.PostConfigure<EmailOptions>(o => o.SigningKey = EmailOptions.ConfiguredSigningKey(configuration));
         services.AddSingleton<EmailDelivery>();
         services.AddHostedService(sp => sp.GetRequiredService<EmailDelivery>());
         services.AddSingleton<EmailOutbox>();
@@ -145,7 +146,7 @@ public static class EmailEndpoints
     private static async Task<IResult> Send(LifecycleDb db, EmailOutbox outbox, IOptions<EmailOptions> options, SendInput input, CancellationToken cancel)
     {
         if (options.Value.MissingForComposing().ToList() is { Count: > 0 } missing)
-            return TypedResults.Problem($"e-mail is not configured: set {string.Join(", ", missing.Select(m => $"{EmailOptions.Section}:{m}"))}",
+            return TypedResults.Problem($"e-mail is not configured: set {string.Join(", ", missing)}",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "E-mail is not configured");
         var check = new Validation();
         var templateId = check.Required("template_id", input.TemplateId);
@@ -291,7 +292,8 @@ public static class EmailEndpoints
         await using var transaction = await db.Database.BeginTransactionAsync();
         if (suppress is { } reason)
             await EmailFacts.SuppressAsync(db, email, reason, now, $"{provider}: {received.Reason}", message?.Id, CancellationToken.None);
-        if (message is not null && name is not null)
+        // A notice to a plain address records no events: its reader is no contact.
+        if (message is { ContactId: not null } && name is not null)
         {
             await EmailFacts.InsertAsync(db, [EmailFacts.Event(name, message, now, extra: extra)], CancellationToken.None);
             if (suppress == SuppressionReason.HardBounce)

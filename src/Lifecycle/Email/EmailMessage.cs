@@ -9,13 +9,15 @@ namespace Lifecycle.Email;
 public enum MessageStatus { Queued, Sent, Bounced, Failed, Suppressed }
 
 /// <summary>
-/// The outbox: one rendered message to one contact. The worker claims due rows, sends them, and records the
+/// The outbox: one rendered message to one contact, or a system notice to a plain address (no contact). The worker claims due rows, sends them, and records the
 /// SMTP server's answer; <see cref="NextAttemptAt"/> is also the claim's lease (a dead worker's claim expires).
 /// </summary>
 public sealed class EmailMessage
 {
     public required string Id { get; set; }
-    public required string ContactId { get; set; }
+    /// <summary>The contact mailed; null for a notice to an address that is no contact (a form's owner, a sales
+    /// owner), which is sent untracked and records no events.</summary>
+    public string? ContactId { get; set; }
     public required string TemplateId { get; set; }
     public string? ProgramId { get; set; }
     public string? StepId { get; set; }

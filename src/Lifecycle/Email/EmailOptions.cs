@@ -1,9 +1,13 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Lifecycle.Email;
 
 /// <summary>Configuration section <c>Lifecycle:Email</c>.</summary>
 public sealed class EmailOptions
 {
     public const string Section = "Lifecycle:Email";
+    /// <summary>The one secret that signs every link the server hands out: e-mail links, double opt-in and NPS answers.</summary>
+    public const string SigningKeySetting = "Lifecycle:SigningKey";
 
     public string? FromAddress { get; set; }
     public string? FromName { get; set; }
@@ -21,7 +25,7 @@ public sealed class EmailOptions
     public int Connections { get; set; } = 4;
     /// <summary>Messages per second at most, over all connections of this process.</summary>
     public int RatePerSecond { get; set; } = 50;
-    /// <summary>The secret that signs pixel, click and unsubscribe links (any text; 32+ random characters).</summary>
+    /// <summary>The secret that signs pixel, click and unsubscribe links: <see cref="SigningKeySetting"/>, not read from this section.</summary>
     public string? SigningKey { get; set; }
     /// <summary>The secret an ESP webhook must carry (?key=…) for its bounces and complaints to be believed.</summary>
     public string? WebhookKey { get; set; }
@@ -35,13 +39,17 @@ public sealed class EmailOptions
     /// <summary>How often an idle worker looks for due messages (a send through the API wakes it at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>What is missing for messages to be composed (links signed, footer filled); empty when ready.</summary>
+    /// <summary><see cref="SigningKeySetting"/>; the former <c>Lifecycle:Email:SigningKey</c> is still read when it is absent.</summary>
+    public static string? ConfiguredSigningKey(IConfiguration configuration) =>
+        configuration[SigningKeySetting] is { Length: > 0 } key ? key : configuration[Section + ":SigningKey"] is { Length: > 0 } old ? old : null;
+
+    /// <summary>The settings missing for messages to be composed (links signed, footer filled), by full name; empty when ready.</summary>
     public IEnumerable<string> MissingForComposing()
     {
-        if (string.IsNullOrWhiteSpace(FromAddress)) yield return "FromAddress";
-        if (string.IsNullOrWhiteSpace(PostalAddress)) yield return "PostalAddress";
-        if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out _)) yield return "PublicBaseUrl";
-        if (string.IsNullOrWhiteSpace(SigningKey)) yield return "SigningKey";
+        if (string.IsNullOrWhiteSpace(FromAddress)) yield return Section + ":FromAddress";
+        if (string.IsNullOrWhiteSpace(PostalAddress)) yield return Section + ":PostalAddress";
+        if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out _)) yield return Section + ":PublicBaseUrl";
+        if (string.IsNullOrWhiteSpace(SigningKey)) yield return SigningKeySetting;
     }
 
     public bool CanDeliver => !string.IsNullOrWhiteSpace(SmtpHost) && !MissingForComposing().Any();

@@ -4,7 +4,12 @@ using Microsoft.Extensions.Options;
 
 namespace Lifecycle.Email;
 
-/// <summary>Renders a template for a contact and queues the message; <see cref="EmailDelivery"/> sends it.</summary>
+/// <summary>
+/// Renders a template and queues the message; <see cref="EmailDelivery"/> sends it. Messages go to a contact, or,
+/// as notices, to a plain address (a form's owner, a sales owner) about a contact. The Stage methods only add
+/// to the caller's unit of work, so a system e-mail commits with the change that caused it; the caller saves
+/// and then calls <see cref="Wake"/>.
+/// </summary>
 public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider clock, EmailDelivery delivery)
 {
     public abstract record Outcome;
@@ -14,18 +19,62 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider clo
 
     public static string NewId() => "msg_" + Guid.CreateVersion7().ToString("N");
 
+    /// <summary>Where recipients reach this server, when e-mail is configured; the base of the links system e-mails carry.</summary>
+    public string? PublicBaseUrl => options.Value.MissingForComposing().Any() ? null : options.Value.PublicBaseUrl!.TrimEnd('/');
+
     /// <summary>Queues one message; refused when the contact has no address or its address is suppressed.</summary>
     public async Task<Outcome> QueueAsync(LifecycleDb db, EmailTemplate template, Recipient to, CancellationToken cancel)
     {
+        var outcome = await StageAsync(db, template, to, cancel);
+        if (outcome is not Queued) return outcome;
+        await db.SaveChangesAsync(cancel);
+        Wake();
+        return outcome;
+    }
+
+    /// <summary>Adds one message to a contact to the unit of work; refused when the contact has no address, the
+    /// address is suppressed, or e-mail is not configured. Consent is the caller's business: a transactional
+    /// message (a double opt-in request, a survey) goes to a contact without marketing consent.</summary>
+    public async Task<Outcome> StageAsync(LifecycleDb db, EmailTemplate template, Recipient to, CancellationToken cancel)
+    {
         var email = to.Contact.Email;
         if (string.IsNullOrWhiteSpace(email)) return new Refused("contact_id", $"contact '{to.Contact.Id}' has no e-mail address");
-        if (await db.Set<Suppression>().AsNoTracking().FirstOrDefaultAsync(s => s.Email == email, cancel) is { } suppression)
-            return new Refused("contact_id", $"'{email}' is suppressed ({SnakeCase.Of(suppression.Reason.ToString())} at {suppression.At:O})", true);
+        if (await RefusalAsync(db, email, "contact_id", cancel) is { } refused) return refused;
         var message = Compose(options.Value, template, to, NewId(), clock.GetUtcNow().UtcDateTime);
         db.Set<EmailMessage>().Add(message);
-        await db.SaveChangesAsync(cancel);
-        delivery.Wake();
         return new Queued(message);
+    }
+
+    /// <summary>
+    /// Adds a notice to a plain address to the unit of work: rendered for the contact it is about, in the
+    /// template's default language, sent as it is (no tracked links, no open pixel, no unsubscribe footer) and
+    /// recording no events, since its reader is no contact.
+    /// </summary>
+    public async Task<Outcome> StageNoticeAsync(LifecycleDb db, EmailTemplate template, Recipient about, string address, CancellationToken cancel)
+    {
+        if (await RefusalAsync(db, address, "to", cancel) is { } refused) return refused;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var parts = TemplateRenderer.Render(template, about, "", template.DefaultLanguage);
+        var message = new EmailMessage
+        {
+            Id = NewId(), ContactId = null, TemplateId = template.Id, ToAddress = address.Trim().ToLowerInvariant(), Language = parts.Language,
+            Subject = parts.Subject, Html = parts.Html, Text = parts.Text, Status = MessageStatus.Queued, NextAttemptAt = now, CreatedAt = now,
+        };
+        db.Set<EmailMessage>().Add(message);
+        return new Queued(message);
+    }
+
+    /// <summary>Tells the delivery worker that messages were committed.</summary>
+    public void Wake() => delivery.Wake();
+
+    private async Task<Refused?> RefusalAsync(LifecycleDb db, string address, string field, CancellationToken cancel)
+    {
+        if (options.Value.MissingForComposing().ToList() is { Count: > 0 } missing)
+            return new Refused(field, $"e-mail is not configured: set {string.Join(", ", missing)}");
+        var email = address.Trim().ToLowerInvariant();
+        return await db.Set<Suppression>().AsNoTracking().FirstOrDefaultAsync(s => s.Email == email, cancel) is { } suppression
+            ? new Refused(field, $"'{email}' is suppressed ({SnakeCase.Of(suppression.Reason.ToString())} at {suppression.At:O})", true)
+            : null;
     }
 
     /// <summary>The outbox row of one message: rendered, links signed, footer added; due now.</summary>

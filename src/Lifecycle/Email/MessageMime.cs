@@ -7,7 +7,7 @@ namespace Lifecycle.Email;
 /// <summary>
 /// The MIME form of an outbox message: UTF-8 text and HTML parts (multipart/alternative), the subject as RFC 2047
 /// encoded words where it is not ASCII, a Message-ID made of the outbox id (so a retry is recognisably the same
-/// message), and List-Unsubscribe with one-click POST (RFC 8058).
+/// message), and, for a message to a contact, List-Unsubscribe with one-click POST (RFC 8058).
 /// </summary>
 public static class MessageMime
 {
@@ -22,8 +22,12 @@ public static class MessageMime
         };
         mime.From.Add(new MailboxAddress(Encoding.UTF8, options.FromName ?? "", from));
         mime.To.Add(MailboxAddress.Parse(message.ToAddress));
-        mime.Headers.Add("List-Unsubscribe", $"<{links.Unsubscribe(message.Id)}>");
-        mime.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        // A notice to a plain address (no contact) is no mailing to leave.
+        if (message.ContactId is not null)
+        {
+            mime.Headers.Add("List-Unsubscribe", $"<{links.Unsubscribe(message.Id)}>");
+            mime.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
         var text = new TextPart(TextFormat.Plain);
         text.SetText(Encoding.UTF8, message.Text);
         var html = new TextPart(TextFormat.Html);

@@ -120,8 +120,12 @@ public static class TemplateFields
         ["program"] = ["id", "step_id"],
     };
 
-    /// <summary>Plain values: the unsubscribe link, for templates that place it themselves (the footer always has one).</summary>
-    public static readonly string[] Values = ["unsubscribe_url"];
+    /// <summary>
+    /// Plain values: the unsubscribe link, for templates that place it themselves (the footer always has one); the
+    /// signed links of system e-mails, empty in other messages: <c>confirm_url</c> (a form's double opt-in request)
+    /// and <c>survey_url</c> (an NPS survey; append <c>/0</c> … <c>/10</c> for the one-click answers).
+    /// </summary>
+    public static readonly string[] Values = ["unsubscribe_url", "confirm_url", "survey_url"];
 
     /// <returns>Why the path may not render, or null when every message fills it.</returns>
     public static string? Check(IReadOnlyList<string> path)

@@ -7,8 +7,13 @@ using Lifecycle.Storage;
 
 namespace Lifecycle.Email;
 
-/// <summary>Who a message goes to, and from which program step (null for a transactional send).</summary>
-public sealed record Recipient(Contact Contact, Account? Account, string? ProgramId = null, string? StepId = null, string? CampaignId = null);
+/// <summary>Who a message goes to (or, for a notice to a plain address, whom it is about), and from which program
+/// step (null for a transactional send).</summary>
+public sealed record Recipient(Contact Contact, Account? Account, string? ProgramId = null, string? StepId = null, string? CampaignId = null)
+{
+    /// <summary>Top-level values a system e-mail gives its template besides the contact's fields (confirm_url, survey_url, …).</summary>
+    public IReadOnlyDictionary<string, object?> Values { get; init; } = new Dictionary<string, object?>();
+}
 
 public sealed record RenderedParts(string Language, string Subject, string Html, string Text);
 
@@ -62,7 +67,7 @@ public static class TemplateRenderer
         var account = to.Account;
         var name = string.Join(' ', new[] { contact.FirstName, contact.LastName }.Where(n => !string.IsNullOrWhiteSpace(n)));
         var owner = account?.Owner;
-        return new()
+        var model = new Dictionary<string, object?>(to.Values)
         {
             ["contact"] = new Dictionary<string, object?>
             {
@@ -87,6 +92,7 @@ public static class TemplateRenderer
             },
             ["program"] = new Dictionary<string, object?> { ["id"] = to.ProgramId, ["step_id"] = to.StepId },
         };
+        return model;
     }
 
     /// <summary>Sources were checked when saved; parsed once per distinct source.</summary>

@@ -63,6 +63,7 @@ public static class PipelineEndpoints
             return TypedResults.Ok(new Page<NpsResponse>(await query.OrderByDescending(n => n.RespondedAt).ThenBy(n => n.Id).Skip(paging.Skip).Take(paging.Take).ToListAsync(), paging.Take, paging.Skip, await query.CountAsync()));
         }).WithSummary("List NPS answers with their verbatims, newest first (filter: contact_id)");
         nps.MapPost("/", CreateNps).WithSummary("Record an NPS answer (score 0–10 and a comment)");
+        nps.MapSurveyEndpoints();
 
         api.MapSalesQueueEndpoints();
         api.MapWebhookEndpoints();

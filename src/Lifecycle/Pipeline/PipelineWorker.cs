@@ -11,10 +11,11 @@ namespace Lifecycle.Pipeline;
 
 /// <summary>
 /// The pipeline's background work, polled (every <c>Lifecycle:Pipeline:PollMilliseconds</c>, default 1000):
-/// SLA breaches become <c>sla.breached</c> events, accounts whose subscriptions ended or started since the last
+/// SLA breaches become <c>sla.breached</c> events and e-mails to their owners, accounts whose subscriptions ended or started since the last
 /// save get their customer/churned status (and their contacts'), and due webhook events are delivered.
 /// </summary>
-public sealed class PipelineWorker(Database database, TimeProvider clock, WebhookDelivery delivery, IConfiguration configuration, ILogger<PipelineWorker> log)
+public sealed class PipelineWorker(Database database, TimeProvider clock, WebhookDelivery delivery, Email.EmailOutbox outbox, IConfiguration configuration,
+    ILogger<PipelineWorker> log)
     : BackgroundService
 {
     public static void AddPipeline(IServiceCollection services)
@@ -35,7 +36,7 @@ public sealed class PipelineWorker(Database database, TimeProvider clock, Webhoo
             try
             {
                 var now = clock.GetUtcNow().UtcDateTime;
-                await SalesQueue.NotifyBreachesAsync(database, now, stop);
+                await SalesQueue.NotifyBreachesAsync(database, outbox, now, stop);
                 if (Environment.TickCount64 - lastSweep >= sweepEvery.TotalMilliseconds)
                 {
                     await SweepSubscriptionsAsync(now, stop);

@@ -19,14 +19,14 @@ public sealed class QueueEntry
     public DateTime? ClosedAt { get; set; }
 }
 
-/// <summary>The queue's settings (one row, id 1): SLA length, the workspace time zone it counts in, and the rotation's position.</summary>
+/// <summary>The queue's settings (one row, id 1): SLA length, the time zone it counts in (null: the workspace's), and the rotation's position.</summary>
 public sealed class PipelineSettings
 {
     public const int DefaultSlaBusinessDays = 2;
 
     public int Id { get; set; } = 1;
     public int SlaBusinessDays { get; set; } = DefaultSlaBusinessDays;
-    public string TimeZone { get; set; } = "UTC";
+    public string? TimeZone { get; set; }
     public long? LastRoundRobinUserId { get; set; }
 }
 

@@ -42,7 +42,7 @@ public static class SalesQueue
         if (decision.Rule == Assignment.RoundRobin) settings.LastRoundRobinUserId = decision.OwnerId;
         if (decision.OwnerId is not null) contact.OwnerId = decision.OwnerId;
 
-        var due = SlaClock.DueAt(at, settings.SlaBusinessDays, Zone(settings.TimeZone));
+        var due = SlaClock.DueAt(at, settings.SlaBusinessDays, settings.TimeZone is { } own ? Zone(own) : db.WorkspaceZone);
         var entry = await db.Set<QueueEntry>().FirstOrDefaultAsync(e => e.ContactId == contact.Id, cancel);
         if (entry is null) db.Set<QueueEntry>().Add(entry = new QueueEntry { ContactId = contact.Id, AssignedBy = decision.Rule });
         entry.OwnerId = decision.OwnerId;
@@ -61,10 +61,10 @@ public static class SalesQueue
 
     /// <summary>
     /// Marks every open queue entry past its due instant as breached and notifies its owner with an
-    /// <c>sla.breached</c> webhook event, once per entry (the conditional update claims it, so several server
-    /// processes notify once). E-mail notification comes with the Email capability.
+    /// <c>sla.breached</c> webhook event and an e-mail, once per entry (the conditional update claims it, and the
+    /// e-mail commits with the claim, so several server processes notify once).
     /// </summary>
-    public static async Task<int> NotifyBreachesAsync(Database database, DateTime now, CancellationToken cancel = default)
+    public static async Task<int> NotifyBreachesAsync(Database database, Email.EmailOutbox outbox, DateTime now, CancellationToken cancel = default)
     {
         await using var db = database.Open();
         var overdue = await db.Set<QueueEntry>().AsNoTracking()
@@ -85,10 +85,13 @@ public static class SalesQueue
                 contact_id = entry.ContactId, owner_id = entry.OwnerId, owner_email = owner?.Email, owner_name = owner?.Name,
                 entered_at = entry.EnteredAt, due_at = entry.DueAt, breached_at = now,
             }, now, cancel);
+            if (owner is not null && await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == entry.ContactId, cancel) is { } contact)
+                await PipelineEmails.StageBreachNoticeAsync(db, outbox, contact, owner.Name, owner.Email, entry, cancel);
             await db.SaveChangesAsync(cancel);
             await tx.CommitAsync(cancel);
             notified++;
         }
+        if (notified > 0) outbox.Wake();
         return notified;
     }
 

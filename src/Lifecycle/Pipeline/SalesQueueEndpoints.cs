@@ -11,7 +11,8 @@ public sealed record SalesAction(long? UserId, string? Reason, string? Note);
 public sealed record QueueDealInput(string? Id, string? AccountId, string? Type, decimal? Amount, DateTime? CreatedAt, DateTime? ClosedAt,
     string? Outcome, string? CampaignId, Dictionary<string, string>? Custom, long? UserId);
 public sealed record QueueSettingsInput(int? SlaBusinessDays, string? TimeZone, Dictionary<string, long>? Territories);
-public sealed record QueueSettingsView(int SlaBusinessDays, string TimeZone, IReadOnlyDictionary<string, long> Territories);
+/// <param name="TimeZoneFromWorkspace">The queue has no zone of its own and counts in the workspace's (an empty time_zone resets it so).</param>
+public sealed record QueueSettingsView(int SlaBusinessDays, string TimeZone, bool TimeZoneFromWorkspace, IReadOnlyDictionary<string, long> Territories);
 public sealed record QueueItem(string ContactId, string? Email, string? FirstName, string? LastName, string? AccountId, string? Country,
     long? OwnerId, string AssignedBy, DateTime EnteredAt, DateTime DueAt, bool Overdue, DateTime? BreachedAt);
 
@@ -63,7 +64,7 @@ public static class SalesQueueEndpoints
     {
         var settings = await SalesQueue.SettingsAsync(db);
         var territories = await db.Set<Territory>().AsNoTracking().OrderBy(t => t.Country).ToDictionaryAsync(t => t.Country, t => t.OwnerId);
-        return new QueueSettingsView(settings.SlaBusinessDays, settings.TimeZone, territories);
+        return new QueueSettingsView(settings.SlaBusinessDays, settings.TimeZone ?? db.WorkspaceZone.Id, settings.TimeZone is null, territories);
     }
 
     private static async Task<Ok<QueueSettingsView>> GetSettings(LifecycleDb db) => TypedResults.Ok(await ViewAsync(db));
@@ -72,7 +73,7 @@ public static class SalesQueueEndpoints
     {
         var check = new Validation();
         if (input.SlaBusinessDays is < 0 or > 60) check.Add("sla_business_days", "must be between 0 and 60");
-        if (input.TimeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(input.TimeZone.Trim(), out _))
+        if (!string.IsNullOrWhiteSpace(input.TimeZone) && !TimeZoneInfo.TryFindSystemTimeZoneById(input.TimeZone.Trim(), out _))
             check.Add("time_zone", $"'{input.TimeZone}' is not a known time zone (use an IANA name such as Europe/Berlin)");
         foreach (var (country, owner) in input.Territories ?? [])
         {
@@ -84,7 +85,7 @@ public static class SalesQueueEndpoints
         var settings = await db.Set<PipelineSettings>().FirstOrDefaultAsync(s => s.Id == 1);
         if (settings is null) db.Set<PipelineSettings>().Add(settings = new PipelineSettings());
         if (input.SlaBusinessDays is { } days) settings.SlaBusinessDays = days;
-        if (input.TimeZone is { } zone) settings.TimeZone = zone.Trim();
+        if (input.TimeZone is { } zone) settings.TimeZone = zone.Trim() is { Length: > 0 } own ? own : null;
         if (input.Territories is { } territories)
         {
             db.Set<Territory>().RemoveRange(await db.Set<Territory>().ToListAsync());

@@ -27,6 +27,7 @@ public static class LifecycleServer
         }
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
 
+        database = database with { WorkspaceZone = Workspace.From(builder.Configuration).TimeZone };
         builder.Services.AddSingleton(database);
         builder.Services.AddScoped<LifecycleDb>(sp => sp.GetRequiredService<Database>().Open());
         builder.Services.AddSingleton(TimeProvider.System);
@@ -75,6 +76,7 @@ public static class LifecycleServer
         Tracking.ScriptEndpoint.MapTrackingScript(app);
         Capture.PublicFormEndpoints.MapCapturePages(app);
         Email.EmailEndpoints.MapEmailLinks(app);
+        Pipeline.NpsSurveys.MapSurveyPages(app);
         var api = app.MapGroup("/api").RequireAuthorization();
         ApiEndpoints.Map(api);
         Dashboard.Dashboard.MapDashboard(app);

@@ -11,6 +11,10 @@ public sealed record Database(DatabaseEngine Engine, string ConnectionString)
 {
     public const string DefaultSqlitePath = "data/lifecycle.db";
 
+    /// <summary>The workspace time zone (the server sets it from Lifecycle:Workspace:TimeZone), for rules that count
+    /// local days inside a unit of work, such as the sales SLA's business days.</summary>
+    public TimeZoneInfo WorkspaceZone { get; init; } = TimeZoneInfo.Utc;
+
     public static Database Parse(string? connection)
     {
         if (string.IsNullOrWhiteSpace(connection)) connection = DefaultSqlitePath;
@@ -30,11 +34,11 @@ public sealed record Database(DatabaseEngine Engine, string ConnectionString)
         if (Engine == DatabaseEngine.Postgres)
         {
             var options = new DbContextOptionsBuilder<PostgresLifecycleDb>().UseNpgsql(ConnectionString).Options;
-            return new PostgresLifecycleDb(options);
+            return new PostgresLifecycleDb(options) { WorkspaceZone = WorkspaceZone };
         }
         EnsureSqliteFolder();
         var sqliteOptions = new DbContextOptionsBuilder<SqliteLifecycleDb>().UseSqlite(ConnectionString).Options;
-        return new SqliteLifecycleDb(sqliteOptions);
+        return new SqliteLifecycleDb(sqliteOptions) { WorkspaceZone = WorkspaceZone };
     }
 
     /// <summary>Brings the schema up to date. Idempotent; safe at every start.</summary>

@@ -31,6 +31,9 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
 
     public abstract DatabaseEngine Engine { get; }
 
+    /// <summary>See <see cref="Database.WorkspaceZone"/>.</summary>
+    public TimeZoneInfo WorkspaceZone { get; init; } = TimeZoneInfo.Utc;
+
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
     {
         conventions.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
@@ -100,6 +103,8 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
             e.ToTable("nps_responses");
             e.HasIndex(n => new { n.ContactId, n.RespondedAt }).IsUnique();
             e.HasIndex(n => n.RespondedAt);
+            e.Property(n => n.SurveyId).HasMaxLength(40);
+            e.HasIndex(n => new { n.ContactId, n.SurveyId }).IsUnique();
         });
         model.Entity<TrackedEvent>(e =>
         {

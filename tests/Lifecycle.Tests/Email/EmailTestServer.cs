@@ -49,7 +49,9 @@ public sealed class EmailTestServer : IAsyncDisposable
             ? folder
             : throw new InvalidOperationException("LIFECYCLE_TEST_MAILBOX is not set. Run the tests with ./test.sh, which starts an SMTP server writing to a Maildir.");
 
-    public static async Task<EmailTestServer> StartAsync(string engine)
+    /// <param name="configure">Replaces services (a fake clock, say) before the host is built.</param>
+    /// <param name="settings">Extra configuration as command-line arguments.</param>
+    public static async Task<EmailTestServer> StartAsync(string engine, Action<WebApplicationBuilder>? configure = null, params string[] settings)
     {
         var (host, port) = Smtp();
         Mailbox();
@@ -66,9 +68,9 @@ public sealed class EmailTestServer : IAsyncDisposable
             $"--Lifecycle:Email:SmtpHost={host}", $"--Lifecycle:Email:SmtpPort={port}", "--Lifecycle:Email:SmtpSecurity=none",
             "--Lifecycle:Email:FromAddress=news@lifecycle.example", "--Lifecycle:Email:FromName=Lifecycle ニュース",
             $"--Lifecycle:Email:PostalAddress={PostalAddress}", $"--Lifecycle:Email:PublicBaseUrl={address}",
-            $"--Lifecycle:Email:SigningKey={SigningKey}", $"--Lifecycle:Email:WebhookKey={WebhookKey}",
-            "--Lifecycle:Email:PollInterval=00:00:00.2",
-        ], database.Database);
+            $"--Lifecycle:SigningKey={SigningKey}", $"--Lifecycle:Email:WebhookKey={WebhookKey}",
+            "--Lifecycle:Email:PollInterval=00:00:00.2", .. settings,
+        ], database.Database, configure);
         await app.StartAsync();
         await using var db = database.Database.Open();
         var key = await ApiKeys.CreateAsync(db, ApiKeyKind.Secret, "tests", TimeProvider.System);
