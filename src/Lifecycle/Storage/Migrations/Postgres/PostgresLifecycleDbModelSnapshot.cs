@@ -302,6 +302,10 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("campaign_id");
 
+                    b.Property<string>("ConfirmationTemplateId")
+                        .HasColumnType("text")
+                        .HasColumnName("confirmation_template_id");
+
                     b.Property<string>("Consent")
                         .HasColumnType("text")
                         .HasColumnName("consent");
@@ -662,7 +666,6 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnName("claim_token");
 
                     b.Property<string>("ContactId")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("contact_id");
 
@@ -814,6 +817,39 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("suppressions", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Experiments.SplitDecision", b =>
+                {
+                    b.Property<string>("ProgramId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("StepId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("step_id");
+
+                    b.Property<DateTime>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Winner")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("winner");
+
+                    b.HasKey("ProgramId", "StepId")
+                        .HasName("pk_split_decisions");
+
+                    b.ToTable("split_decisions", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Pipeline.Deal", b =>
                 {
                     b.Property<string>("Id")
@@ -928,6 +964,11 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("score");
 
+                    b.Property<string>("SurveyId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("survey_id");
+
                     b.HasKey("Id")
                         .HasName("pk_nps_responses");
 
@@ -937,6 +978,10 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.HasIndex("ContactId", "RespondedAt")
                         .IsUnique()
                         .HasDatabaseName("ix_nps_responses_contact_id_responded_at");
+
+                    b.HasIndex("ContactId", "SurveyId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_nps_responses_contact_id_survey_id");
 
                     b.ToTable("nps_responses", (string)null);
                 });
@@ -956,7 +1001,6 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnName("sla_business_days");
 
                     b.Property<string>("TimeZone")
-                        .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("time_zone");
@@ -1223,6 +1267,325 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasName("pk_webhooks");
 
                     b.ToTable("webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.Enrolment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("CurrentStepId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("current_step_id");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("EndReason")
+                        .HasColumnType("text")
+                        .HasColumnName("end_reason");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("entered_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("ProgramId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("trigger");
+
+                    b.Property<int>("Visit")
+                        .HasColumnType("integer")
+                        .HasColumnName("visit");
+
+                    b.Property<bool>("Waiting")
+                        .HasColumnType("boolean")
+                        .HasColumnName("waiting");
+
+                    b.HasKey("Id")
+                        .HasName("pk_program_enrolments");
+
+                    b.HasIndex("ContactId", "ProgramId")
+                        .HasDatabaseName("ix_program_enrolments_contact_id_program_id");
+
+                    b.HasIndex("ProgramId", "ContactId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_program_enrolments_program_id_contact_id")
+                        .HasFilter("state = 'active'");
+
+                    b.HasIndex("State", "DueAt")
+                        .HasDatabaseName("ix_program_enrolments_state_due_at");
+
+                    b.ToTable("program_enrolments", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.ProgramCursor", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.HasKey("Name")
+                        .HasName("pk_program_cursors");
+
+                    b.ToTable("program_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.StepRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text")
+                        .HasColumnName("detail");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<long>("EnrolmentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("enrolment_id");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("entered_at");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("ProgramId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("step_id");
+
+                    b.Property<int>("Visit")
+                        .HasColumnType("integer")
+                        .HasColumnName("visit");
+
+                    b.HasKey("Id")
+                        .HasName("pk_program_step_runs");
+
+                    b.HasIndex("ProgramId", "EnteredAt")
+                        .HasDatabaseName("ix_program_step_runs_program_id_entered_at");
+
+                    b.HasIndex("EnrolmentId", "StepId", "Visit")
+                        .IsUnique()
+                        .HasDatabaseName("ix_program_step_runs_enrolment_id_step_id_visit");
+
+                    b.ToTable("program_step_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.StoredProgram", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_programs");
+
+                    b.ToTable("programs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.MetricTarget", b =>
+                {
+                    b.Property<string>("MetricId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("metric_id");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<decimal>("Value")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("value");
+
+                    b.HasKey("MetricId", "Month")
+                        .HasName("pk_metric_targets");
+
+                    b.ToTable("metric_targets", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.MonthlyReportRun", b =>
+                {
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("answer");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("Month")
+                        .HasName("pk_monthly_report_runs");
+
+                    b.ToTable("monthly_report_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.TargetWarning", b =>
+                {
+                    b.Property<string>("MetricId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("metric_id");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<decimal?>("Actual")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("actual");
+
+                    b.Property<string>("EmailAnswer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("email_answer");
+
+                    b.Property<int>("EmailAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("email_attempts");
+
+                    b.Property<DateTime?>("EmailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("emailed_at");
+
+                    b.Property<decimal?>("Projection")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("projection");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<decimal>("Target")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("target");
+
+                    b.Property<DateTime>("WarnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("warned_at");
+
+                    b.HasKey("MetricId", "Month")
+                        .HasName("pk_target_warnings");
+
+                    b.ToTable("target_warnings", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Scoring.ScoreChange", b =>

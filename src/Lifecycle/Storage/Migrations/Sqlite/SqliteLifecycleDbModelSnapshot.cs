@@ -289,6 +289,10 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("campaign_id");
 
+                    b.Property<string>("ConfirmationTemplateId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("confirmation_template_id");
+
                     b.Property<string>("Consent")
                         .HasColumnType("TEXT")
                         .HasColumnName("consent");
@@ -643,7 +647,6 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnName("claim_token");
 
                     b.Property<string>("ContactId")
-                        .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("contact_id");
 
@@ -795,6 +798,39 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("suppressions", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Experiments.SplitDecision", b =>
+                {
+                    b.Property<string>("ProgramId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("StepId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_id");
+
+                    b.Property<DateTime>("DecidedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Winner")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("winner");
+
+                    b.HasKey("ProgramId", "StepId")
+                        .HasName("pk_split_decisions");
+
+                    b.ToTable("split_decisions", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Pipeline.Deal", b =>
                 {
                     b.Property<string>("Id")
@@ -907,6 +943,11 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("score");
 
+                    b.Property<string>("SurveyId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("survey_id");
+
                     b.HasKey("Id")
                         .HasName("pk_nps_responses");
 
@@ -916,6 +957,10 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.HasIndex("ContactId", "RespondedAt")
                         .IsUnique()
                         .HasDatabaseName("ix_nps_responses_contact_id_responded_at");
+
+                    b.HasIndex("ContactId", "SurveyId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_nps_responses_contact_id_survey_id");
 
                     b.ToTable("nps_responses", (string)null);
                 });
@@ -935,7 +980,6 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnName("sla_business_days");
 
                     b.Property<string>("TimeZone")
-                        .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("time_zone");
@@ -1196,6 +1240,321 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasName("pk_webhooks");
 
                     b.ToTable("webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.Enrolment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("CurrentStepId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("current_step_id");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("EndReason")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_reason");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_at");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entered_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("ProgramId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.Property<int>("Visit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("visit");
+
+                    b.Property<bool>("Waiting")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("waiting");
+
+                    b.HasKey("Id")
+                        .HasName("pk_program_enrolments");
+
+                    b.HasIndex("ContactId", "ProgramId")
+                        .HasDatabaseName("ix_program_enrolments_contact_id_program_id");
+
+                    b.HasIndex("ProgramId", "ContactId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_program_enrolments_program_id_contact_id")
+                        .HasFilter("state = 'active'");
+
+                    b.HasIndex("State", "DueAt")
+                        .HasDatabaseName("ix_program_enrolments_state_due_at");
+
+                    b.ToTable("program_enrolments", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.ProgramCursor", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.HasKey("Name")
+                        .HasName("pk_program_cursors");
+
+                    b.ToTable("program_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.StepRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_at");
+
+                    b.Property<long>("EnrolmentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enrolment_id");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entered_at");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("ProgramId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_id");
+
+                    b.Property<int>("Visit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("visit");
+
+                    b.HasKey("Id")
+                        .HasName("pk_program_step_runs");
+
+                    b.HasIndex("ProgramId", "EnteredAt")
+                        .HasDatabaseName("ix_program_step_runs_program_id_entered_at");
+
+                    b.HasIndex("EnrolmentId", "StepId", "Visit")
+                        .IsUnique()
+                        .HasDatabaseName("ix_program_step_runs_enrolment_id_step_id_visit");
+
+                    b.ToTable("program_step_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Programs.StoredProgram", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_programs");
+
+                    b.ToTable("programs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.MetricTarget", b =>
+                {
+                    b.Property<string>("MetricId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric_id");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("month");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<decimal>("Value")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("MetricId", "Month")
+                        .HasName("pk_metric_targets");
+
+                    b.ToTable("metric_targets", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.MonthlyReportRun", b =>
+                {
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("month");
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answer");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("Month")
+                        .HasName("pk_monthly_report_runs");
+
+                    b.ToTable("monthly_report_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.TargetWarning", b =>
+                {
+                    b.Property<string>("MetricId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric_id");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("month");
+
+                    b.Property<decimal?>("Actual")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actual");
+
+                    b.Property<string>("EmailAnswer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_answer");
+
+                    b.Property<int>("EmailAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_attempts");
+
+                    b.Property<DateTime?>("EmailedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("emailed_at");
+
+                    b.Property<decimal?>("Projection")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("projection");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<decimal>("Target")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.Property<DateTime>("WarnedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("warned_at");
+
+                    b.HasKey("MetricId", "Month")
+                        .HasName("pk_target_warnings");
+
+                    b.ToTable("target_warnings", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Scoring.ScoreChange", b =>
