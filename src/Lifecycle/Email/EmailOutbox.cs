@@ -15,7 +15,8 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider clo
     public abstract record Outcome;
     public sealed record Queued(EmailMessage Message) : Outcome;
     /// <param name="Suppressed">The address is suppressed (otherwise the request lacked something).</param>
-    public sealed record Refused(string Field, string Reason, bool Suppressed = false) : Outcome;
+    /// <param name="NotConfigured">The server, not the recipient, is the reason: e-mail settings are missing.</param>
+    public sealed record Refused(string Field, string Reason, bool Suppressed = false, bool NotConfigured = false) : Outcome;
 
     public static string NewId() => "msg_" + Guid.CreateVersion7().ToString("N");
 
@@ -70,7 +71,7 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider clo
     private async Task<Refused?> RefusalAsync(LifecycleDb db, string address, string field, CancellationToken cancel)
     {
         if (options.Value.MissingForComposing().ToList() is { Count: > 0 } missing)
-            return new Refused(field, $"e-mail is not configured: set {string.Join(", ", missing)}");
+            return new Refused(field, $"e-mail is not configured: set {string.Join(", ", missing)}", NotConfigured: true);
         var email = address.Trim().ToLowerInvariant();
         return await db.Set<Suppression>().AsNoTracking().FirstOrDefaultAsync(s => s.Email == email, cancel) is { } suppression
             ? new Refused(field, $"'{email}' is suppressed ({SnakeCase.Of(suppression.Reason.ToString())} at {suppression.At:O})", true)

@@ -208,6 +208,8 @@ public sealed class ProgramRunner(Database database, TimeProvider clock, EmailOu
                 return await outbox.QueueAsync(db, template, new Recipient(contact, account, program.Id, step.Id, contact.CampaignId), cancel) switch
                 {
                     EmailOutbox.Queued queued => new GoTo(step.Next, queued.Message.Id),
+                    // A server without e-mail settings must not drop its contacts: the step fails and is retried.
+                    EmailOutbox.Refused { NotConfigured: true } refused => throw new InvalidOperationException(refused.Reason),
                     EmailOutbox.Refused refused => new Leave(EnrolmentState.Dropped, StepOutcome.Dropped, refused.Reason),
                     _ => throw new InvalidOperationException("unknown outbox outcome"),
                 };
