@@ -52,7 +52,7 @@ PY
 
 mkdir -p "$work/sample"
 "${bench[@]}" sample-events "$work/sample/events.jsonl" 1000000
-for engine in sqlite postgres; do
+for engine in ${ENGINES:-sqlite postgres}; do
   db=$(fresh_db $engine bench_tracking)
   key=$("${cli[@]}" --db "$db" keys create --kind write --name bench)
   export BASIC_AUTH=$(printf '%s:' "$key" | base64 -w0)

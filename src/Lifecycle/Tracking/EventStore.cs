@@ -57,43 +57,64 @@ public static class EventStore
         return count;
     }
 
-    private static int InsertSqlite(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<EventRow> rows, HashSet<string>? insertedIds)
+    /// <summary>
+    /// Writes several requests' rows on SQLite in the caller's transaction, reusing one prepared statement per row
+    /// count across them (live tracking groups many requests of the same size into one commit).
+    /// </summary>
+    /// <returns>How many rows of each request were new.</returns>
+    public static int[] InsertNewSqlite(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<IReadOnlyList<EventRow>> requests)
     {
-        var inserted = 0;
-        SqliteCommand? full = null;
+        var prepared = new Dictionary<int, SqliteCommand>();
         try
         {
-            for (var start = 0; start < rows.Count; start += SqliteRowsPerStatement)
-            {
-                var count = Math.Min(SqliteRowsPerStatement, rows.Count - start);
-                var command = count == SqliteRowsPerStatement
-                    ? full ??= PrepareSqlite(connection, transaction, count, insertedIds)
-                    : PrepareSqlite(connection, transaction, count, insertedIds);
-                var parameters = command.Parameters;
-                for (var r = 0; r < count; r++)
-                {
-                    var row = rows[start + r];
-                    var p = r * Columns.Length;
-                    parameters[p].Value = row.MessageId;
-                    parameters[p + 1].Value = row.Type;
-                    parameters[p + 2].Value = (object?)row.Name ?? DBNull.Value;
-                    parameters[p + 3].Value = (object?)row.ContactId ?? DBNull.Value;
-                    parameters[p + 4].Value = (object?)row.UserId ?? DBNull.Value;
-                    parameters[p + 5].Value = (object?)row.AnonymousId ?? DBNull.Value;
-                    parameters[p + 6].Value = (object?)row.GroupId ?? DBNull.Value;
-                    parameters[p + 7].Value = SqliteInstant(row.Timestamp);
-                    parameters[p + 8].Value = SqliteInstant(row.ReceivedAt);
-                    parameters[p + 9].Value = SnakeCase.Of(row.Flag.ToString());
-                    parameters[p + 10].Value = row.Payload;
-                }
-                // SQLite runs synchronously; the async wrapper completes at once.
-                inserted += ExecuteAsync(command, insertedIds, CancellationToken.None).GetAwaiter().GetResult();
-                if (!ReferenceEquals(command, full)) command.Dispose();
-            }
+            return requests.Select(rows => InsertSqlite(connection, transaction, rows, null, prepared)).ToArray();
         }
         finally
         {
-            full?.Dispose();
+            foreach (var command in prepared.Values) command.Dispose();
+        }
+    }
+
+    private static int InsertSqlite(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<EventRow> rows, HashSet<string>? insertedIds)
+    {
+        var prepared = new Dictionary<int, SqliteCommand>();
+        try
+        {
+            return InsertSqlite(connection, transaction, rows, insertedIds, prepared);
+        }
+        finally
+        {
+            foreach (var command in prepared.Values) command.Dispose();
+        }
+    }
+
+    private static int InsertSqlite(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<EventRow> rows, HashSet<string>? insertedIds,
+        Dictionary<int, SqliteCommand> prepared)
+    {
+        var inserted = 0;
+        for (var start = 0; start < rows.Count; start += SqliteRowsPerStatement)
+        {
+            var count = Math.Min(SqliteRowsPerStatement, rows.Count - start);
+            if (!prepared.TryGetValue(count, out var command)) prepared[count] = command = PrepareSqlite(connection, transaction, count, insertedIds);
+            var parameters = command.Parameters;
+            for (var r = 0; r < count; r++)
+            {
+                var row = rows[start + r];
+                var p = r * Columns.Length;
+                parameters[p].Value = row.MessageId;
+                parameters[p + 1].Value = row.Type;
+                parameters[p + 2].Value = (object?)row.Name ?? DBNull.Value;
+                parameters[p + 3].Value = (object?)row.ContactId ?? DBNull.Value;
+                parameters[p + 4].Value = (object?)row.UserId ?? DBNull.Value;
+                parameters[p + 5].Value = (object?)row.AnonymousId ?? DBNull.Value;
+                parameters[p + 6].Value = (object?)row.GroupId ?? DBNull.Value;
+                parameters[p + 7].Value = SqliteInstant(row.Timestamp);
+                parameters[p + 8].Value = SqliteInstant(row.ReceivedAt);
+                parameters[p + 9].Value = FlagNames[(int)row.Flag];
+                parameters[p + 10].Value = row.Payload;
+            }
+            // SQLite runs synchronously; the async wrapper completes at once.
+            inserted += ExecuteAsync(command, insertedIds, CancellationToken.None).GetAwaiter().GetResult();
         }
         return inserted;
     }

@@ -113,10 +113,10 @@ public sealed class TrackingIngest(Database database, TimeProvider clock, Channe
         }
         else
         {
-            // In-process SQLite: statements are cheap and RETURNING is not, so each request's rows go on their own.
-            inserted = new int[group.Count];
-            for (var i = 0; i < group.Count; i++)
-                inserted[i] = await EventStore.InsertNewAsync(connection, dbTransaction, group[i].Messages.Select(Row).ToList(), CancellationToken.None);
+            // In-process SQLite: statements are cheap and RETURNING is not, so each request's rows go on their own,
+            // through prepared statements shared by the group.
+            inserted = EventStore.InsertNewSqlite((Microsoft.Data.Sqlite.SqliteConnection)connection, (Microsoft.Data.Sqlite.SqliteTransaction)dbTransaction,
+                group.Select(p => (IReadOnlyList<EventRow>)p.Messages.Select(Row).ToList()).ToList());
         }
         // After the events are in, so a visitor's page views in the same commit join the new contact too.
         await new IdentityStitching(db, channels).StitchAsync(group.SelectMany(p => p.Messages), CancellationToken.None);
@@ -142,29 +142,23 @@ public sealed class TrackingIngest(Database database, TimeProvider clock, Channe
         var userIds = messages.Select(m => m.UserId).OfType<string>().Distinct().ToArray();
         var anonymousIds = messages.Select(m => m.AnonymousId).OfType<string>().Distinct().ToArray();
         var postgres = connection is Npgsql.NpgsqlConnection;
-        // Dapper expands IN @list on SQLite; Npgsql takes the arrays whole.
-        string In(string column, string parameter) => postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+        // Npgsql takes the arrays whole; SQLite reads them as one JSON parameter each, so the statement text stays
+        // the same whatever the number of ids (Dapper's IN expansion made a new statement to compile per commit).
+        string In(string column, string parameter) => postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN (SELECT value FROM json_each(@{parameter}))";
+        object List(string[] values) => postgres ? values : System.Text.Json.JsonSerializer.Serialize(values);
         var found = new Dictionary<string, string>();
         if (userIds.Length == 0 && anonymousIds.Length == 0) return found;
-        // One round trip per 2,000 ids (SQLite's parameter limit): what each userId (as id, e-mail or merged id)
-        // and each anonymousId names.
-        var rows = new List<(string Kind, string Value, string ContactId)>();
-        const int chunk = 2000;
-        for (var start = 0; start < Math.Max(userIds.Length, anonymousIds.Length); start += chunk)
-        {
-            var ids = userIds.Skip(start).Take(chunk).ToArray();
-            // Only a userId that looks like an e-mail can name a contact by its e-mail.
-            var emails = ids.Where(IdentityStitching.LooksLikeEmail).Select(u => u.Trim().ToLowerInvariant()).Distinct().ToArray();
-            var anonymous = anonymousIds.Skip(start).Take(chunk).ToArray();
-            rows.AddRange(await connection.QueryAsync<(string Kind, string Value, string ContactId)>(
-                $"""
-                SELECT 'id', id, id FROM contacts WHERE {In("id", "ids")}
-                UNION ALL SELECT 'email', email, id FROM contacts WHERE {In("email", "emails")}
-                UNION ALL SELECT kind, value, contact_id FROM identities
-                  WHERE (kind = 'user' AND {In("value", "ids")}) OR (kind = 'anonymous' AND {In("value", "anonymous")})
-                """,
-                new { ids, emails, anonymous }, transaction));
-        }
+        // One round trip: what each userId (as id, e-mail or merged id) and each anonymousId names. Only a userId
+        // that looks like an e-mail can name a contact by its e-mail.
+        var emails = userIds.Where(IdentityStitching.LooksLikeEmail).Select(u => u.Trim().ToLowerInvariant()).Distinct().ToArray();
+        var rows = await connection.QueryAsync<(string Kind, string Value, string ContactId)>(
+            $"""
+            SELECT 'id', id, id FROM contacts WHERE {In("id", "ids")}
+            UNION ALL SELECT 'email', email, id FROM contacts WHERE {In("email", "emails")}
+            UNION ALL SELECT kind, value, contact_id FROM identities
+              WHERE (kind = 'user' AND {In("value", "ids")}) OR (kind = 'anonymous' AND {In("value", "anonymous")})
+            """,
+            new { ids = List(userIds), emails = List(emails), anonymous = List(anonymousIds) }, transaction);
         var byEmail = new Dictionary<string, string>();
         foreach (var (kind, value, contactId) in rows)
         {
