@@ -6,6 +6,7 @@ using Lifecycle.Access;
 using Lifecycle.Capture;
 using Lifecycle.Contacts;
 using Lifecycle.Tests.Support;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,9 +41,12 @@ public class CaptureApiTests
         page = new { headline = "Lifecycle metrics webinar", text = "Join us.", image_url = "https://img.example/webinar.png" },
     };
 
-    internal static async Task<RunningServer> StartWithFormAsync(string engine, object form, params string[] settings)
+    internal static Task<RunningServer> StartWithFormAsync(string engine, object form, params string[] settings) =>
+        StartWithFormAsync(engine, form, null, settings);
+
+    internal static async Task<RunningServer> StartWithFormAsync(string engine, object form, Action<WebApplicationBuilder>? configure, params string[] settings)
     {
-        var server = await RunningServer.StartAsync(engine, settings);
+        var server = await RunningServer.StartAsync(engine, configure, settings);
         await Expect(await server.Client.PostAsJsonAsync("/api/campaigns", new { id = "cmp-webinar", name = "Webinar Q1", channel = "webinar" }), HttpStatusCode.Created);
         await Expect(await server.Client.PostAsJsonAsync("/api/forms", form), HttpStatusCode.Created);
         return server;

@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lifecycle.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lifecycle.Tests.Capture;
 
@@ -13,7 +15,11 @@ public class ErasureKeepsReportsTests
     [Theory, ClassData(typeof(Engines))]
     public async Task After_an_erasure_the_lifecycle_report_and_the_funnel_of_the_month_are_unchanged(string engine)
     {
-        await using var server = await CaptureApiTests.StartWithFormAsync(engine, CaptureApiTests.WebinarForm());
+        // A fixed clock: the cohort funnel counts contacts stalled longer than the historical p90 as of now, so two
+        // reports of the same data taken a moment apart may rightly differ; both reports are taken at one instant.
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-12T09:00:00Z"));
+        await using var server = await CaptureApiTests.StartWithFormAsync(engine, CaptureApiTests.WebinarForm(),
+            builder => builder.Services.AddSingleton<TimeProvider>(clock));
         var api = server.Client;
         foreach (var (email, name) in new[] { ("erin@example.ie", "Erin"), ("yuki@example.jp", "雪") })
         {
@@ -26,13 +32,16 @@ public class ErasureKeepsReportsTests
             };
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             await CaptureApiTests.Expect(await server.AnonymousClient().SendAsync(request), HttpStatusCode.OK);
+            clock.Advance(TimeSpan.FromMinutes(5));
         }
         var contacts = await CaptureApiTests.Expect(await api.GetAsync("/api/contacts?limit=10"), HttpStatusCode.OK);
         var erin = contacts.GetProperty("items").EnumerateArray().Single(c => c.GetProperty("email").GetString() == "erin@example.ie").GetProperty("id").GetString()!;
         await CaptureApiTests.Expect(await api.PostAsJsonAsync($"/api/contacts/{erin}/status", new { to = "mql", reason = "Demo Requested" }), HttpStatusCode.Created);
-        await CaptureApiTests.Expect(await api.PostAsJsonAsync("/api/nps", new { contact_id = erin, score = 10, responded_at = DateTime.UtcNow.AddMinutes(-1) }), HttpStatusCode.Created);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await CaptureApiTests.Expect(await api.PostAsJsonAsync("/api/nps", new { contact_id = erin, score = 10, responded_at = clock.GetUtcNow().AddMinutes(-1) }), HttpStatusCode.Created);
+        clock.Advance(TimeSpan.FromHours(1));
 
-        var month = new DateOnly(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1);
+        var month = new DateOnly(2026, 11, 1);
         var range = $"from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}";
         async Task<string> Reports() =>
             (await api.GetStringAsync($"/api/reports/lifecycle?{range}")) + "\n" + await api.GetStringAsync($"/api/reports/funnel?mode=cohort&{range}");
