@@ -13,12 +13,14 @@ public sealed record FormPageView(string? Headline, string? Text, string? ImageU
 public sealed record FormView(
     string Id, string Slug, string Name, string? CampaignId, IReadOnlyList<FormField> Fields, FormConsent? Consent, bool DoubleOptIn,
     string ThankYouMessage, string? RedirectUrl, string? NotifyEmail, string SubmitLabel, FormPageView Page,
-    DateTime CreatedAt, DateTime UpdatedAt, string HostedUrl, string EmbedSnippet, string? ConfirmationTemplateId)
+    DateTime CreatedAt, DateTime UpdatedAt, string HostedUrl, string EmbedSnippet, string? ConfirmationTemplateId,
+    Experiments.OfferExperiment? Experiment, Experiments.OfferDecision? ExperimentDecision)
 {
     public static FormView Of(Form f, string origin) => new(
         f.Id, f.Slug, f.Name, f.CampaignId, f.Fields, f.Consent, f.DoubleOptIn, f.ThankYouMessage, f.RedirectUrl, f.NotifyEmail,
         f.SubmitLabel, new FormPageView(f.Headline, f.Text, f.ImageUrl), f.CreatedAt, f.UpdatedAt,
-        $"{origin}/f/{f.Slug}", $"<script async src=\"{origin}/forms.js\" data-form=\"{f.Slug}\"></script>", f.ConfirmationTemplateId);
+        $"{origin}/f/{f.Slug}", $"<script async src=\"{origin}/forms.js\" data-form=\"{f.Slug}\"></script>", f.ConfirmationTemplateId,
+        f.Experiment, f.ExperimentDecision);
 }
 
 public sealed record ConsentInput(string? Purpose, string? Wording);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lifecycle.Experiments;
 using Lifecycle.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -33,8 +34,24 @@ public sealed class Form
     public string? Headline { get; set; }
     public string? Text { get; set; }
     public string? ImageUrl { get; set; }
+    /// <summary>An A/B test of the offer (headline, text, image, button), when one runs.</summary>
+    public OfferExperiment? Experiment { get; set; }
+    /// <summary>Set once the experiment's time is up: every later visitor sees the winner.</summary>
+    public OfferDecision? ExperimentDecision { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>This form as a visitor shown <paramref name="variant"/> sees it (a copy; the stored form is untouched).</summary>
+    public Form Presenting(OfferVariant? variant)
+    {
+        if (variant is null) return this;
+        var shown = (Form)MemberwiseClone();
+        shown.Headline = variant.Headline ?? Headline;
+        shown.Text = variant.Text ?? Text;
+        shown.ImageUrl = variant.ImageUrl ?? ImageUrl;
+        shown.SubmitLabel = variant.SubmitLabel ?? SubmitLabel;
+        return shown;
+    }
 }
 
 /// <summary>A visible field: what the visitor sees, and the contact or account field it fills.</summary>
@@ -63,5 +80,11 @@ internal sealed class FormConfiguration : IEntityTypeConfiguration<Form>
         e.Property(f => f.Consent).HasConversion(
             v => v == null ? null : JsonSerializer.Serialize(v, Json),
             v => v == null ? null : JsonSerializer.Deserialize<FormConsent>(v, Json));
+        e.Property(f => f.Experiment).HasConversion(
+            v => v == null ? null : JsonSerializer.Serialize(v, Json),
+            v => v == null ? null : JsonSerializer.Deserialize<OfferExperiment>(v, Json));
+        e.Property(f => f.ExperimentDecision).HasConversion(
+            v => v == null ? null : JsonSerializer.Serialize(v, Json),
+            v => v == null ? null : JsonSerializer.Deserialize<OfferDecision>(v, Json));
     }
 }

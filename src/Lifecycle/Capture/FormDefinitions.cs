@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Lifecycle.Experiments;
 using Lifecycle.Server;
 
 namespace Lifecycle.Capture;
@@ -11,7 +12,10 @@ public sealed record FormPageInput(string? Headline, string? Text, string? Image
 public sealed record FormInput(
     string? Id, string? Slug, string? Name, string? CampaignId, List<FormFieldInput?>? Fields, FormConsentInput? Consent,
     bool? DoubleOptIn, string? ThankYouMessage, string? RedirectUrl, string? NotifyEmail, string? SubmitLabel, FormPageInput? Page,
-    string? ConfirmationTemplateId = null);
+    string? ConfirmationTemplateId = null, OfferExperimentInput? Experiment = null);
+
+public sealed record OfferVariantInput(string? Name, double? Weight, string? Headline, string? Text, string? ImageUrl, string? SubmitLabel);
+public sealed record OfferExperimentInput(List<OfferVariantInput?>? Variants, double? Alpha, DateTime? DecideAfter);
 
 /// <summary>The names a form's fields may use and the targets they may fill.</summary>
 public static partial class FormFields
@@ -69,7 +73,42 @@ public static class FormDefinitions
         form.ImageUrl = Blank(input.Page?.ImageUrl);
         if (form.ImageUrl is not null && !IsWebUrl(form.ImageUrl, allowHttp: false))
             check.Add("page.image_url", $"'{form.ImageUrl}' is not an absolute https URL");
+        var experiment = Experiment(check, input.Experiment);
+        // A changed test is a new test: its earlier decision no longer applies.
+        if (!Same(experiment, form.Experiment)) form.ExperimentDecision = null;
+        form.Experiment = experiment;
     }
+
+    public const int MaxVariants = 10;
+
+    private static OfferExperiment? Experiment(Validation check, OfferExperimentInput? input)
+    {
+        if (input is null) return null;
+        var variants = new List<OfferVariant>();
+        if (input.Variants is not { Count: >= 2 and <= MaxVariants })
+            check.Add("experiment.variants", $"2 to {MaxVariants} variants are needed; the first is the control");
+        for (var i = 0; i < (input.Variants?.Count ?? 0); i++)
+        {
+            var at = $"experiment.variants[{i}]";
+            if (input.Variants![i] is not { } v) { check.Add(at, "must be an object"); continue; }
+            var name = check.Required($"{at}.name", v.Name);
+            if (name is { Length: > 60 }) check.Add($"{at}.name", "must be at most 60 characters");
+            else if (name is not null && variants.Any(x => x.Name == name)) check.Add($"{at}.name", $"'{name}' names another variant");
+            var weight = v.Weight ?? 1;
+            if (!(weight > 0) || !double.IsFinite(weight)) check.Add($"{at}.weight", "must be a positive number");
+            var image = Blank(v.ImageUrl);
+            if (image is not null && !IsWebUrl(image, allowHttp: false)) check.Add($"{at}.image_url", $"'{image}' is not an absolute https URL");
+            if (name is not null)
+                variants.Add(new OfferVariant(name, weight, Blank(v.Headline), Blank(v.Text), image, Blank(v.SubmitLabel)));
+        }
+        var alpha = input.Alpha ?? 0.05;
+        if (alpha is <= 0 or >= 0.5) check.Add("experiment.alpha", "must be between 0 and 0.5 (0.05 for 95% confidence)");
+        var decideAfter = input.DecideAfter is { } d ? DateTime.SpecifyKind(d.ToUniversalTime(), DateTimeKind.Utc) : (DateTime?)null;
+        return new OfferExperiment(variants, alpha, decideAfter);
+    }
+
+    private static bool Same(OfferExperiment? a, OfferExperiment? b) =>
+        a is null ? b is null : b is not null && a.Alpha == b.Alpha && a.DecideAfter == b.DecideAfter && a.Variants.SequenceEqual(b.Variants);
 
     private static List<FormField> Fields(Validation check, List<FormFieldInput?>? inputs)
     {

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Threading.RateLimiting;
+using Lifecycle.Experiments;
 using Lifecycle.Server;
 using Lifecycle.Storage;
 using Lifecycle.Tracking;
@@ -66,11 +67,14 @@ public static class PublicFormEndpoints
     {
         var form = await FindAsync(db, slug);
         if (form is null) return NotFoundPage(http);
+        var now = clock.GetUtcNow().UtcDateTime;
+        form = await OfferTests.DecideWhenDueAsync(db, form, now, http.RequestAborted);
         var anonymousId = VisitorId(http);
+        var variant = OfferTests.VariantFor(form, anonymousId);
         var utm = FormFields.Utm.Select(n => (n, v: http.Request.Query[n].ToString())).Where(p => p.v.Length is > 0 and <= SubmissionCheck.MaxValueLength)
             .ToDictionary(p => p.n, p => p.v);
-        await Submissions.RecordViewAsync(ingest, form, anonymousId, HostedUrl(http, form), utm, Referrer(http), clock.GetUtcNow().UtcDateTime, http.RequestAborted);
-        return Page(http, form, new LandingPage.State(Values: utm.ToDictionary(p => p.Key, p => (string?)p.Value), AnonymousId: anonymousId));
+        await Submissions.RecordViewAsync(ingest, form, variant, anonymousId, HostedUrl(http, form), utm, Referrer(http), now, http.RequestAborted);
+        return Page(http, form.Presenting(variant), new LandingPage.State(Values: utm.ToDictionary(p => p.Key, p => (string?)p.Value), AnonymousId: anonymousId));
     }
 
     private static async Task<IResult> SubmitAsync(HttpContext http, LifecycleDb db, Database database, ChannelMapping channels, CaptureEmails emails,
@@ -92,7 +96,11 @@ public static class PublicFormEndpoints
         var check = new Validation();
         var submission = SubmissionCheck.Read(form, posted, check);
         if (submission is null)
-            return wantsJson ? check.Problem() : Page(http, form, new LandingPage.State(posted, check.Errors, posted.GetValueOrDefault(FormFields.AnonymousId)), 400);
+        {
+            var visitor = posted.GetValueOrDefault(FormFields.AnonymousId);
+            var shown = form.Presenting(visitor is null ? null : OfferTests.VariantFor(form, visitor));
+            return wantsJson ? check.Problem() : Page(http, shown, new LandingPage.State(posted, check.Errors, visitor), 400);
+        }
 
         // The hosted page's own address, or the embedding page the script reported.
         var page = wantsJson && submission.Page is { } embedding ? embedding : HostedUrl(http, form);
@@ -114,14 +122,19 @@ public static class PublicFormEndpoints
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    private static async Task<IResult> DefinitionAsync(HttpContext http, LifecycleDb db, string slug)
+    /// <param name="anonymousId">The visitor's id, so an experiment's variant (its button label) is the one the view beacon records.</param>
+    private static async Task<IResult> DefinitionAsync(HttpContext http, LifecycleDb db, TimeProvider clock, string slug, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "anonymous_id")] string? anonymousId)
     {
         http.Response.Headers.AccessControlAllowOrigin = "*";
         var form = await FindAsync(db, slug);
         if (form is null) return Validation.NotFound("form", slug);
+        form = await OfferTests.DecideWhenDueAsync(db, form, clock.GetUtcNow().UtcDateTime, http.RequestAborted);
+        var variant = anonymousId is { Length: > 0 and <= SubmissionCheck.MaxValueLength } ? OfferTests.VariantFor(form, anonymousId) : null;
+        form = form.Presenting(variant);
         return TypedResults.Ok(new
         {
             form.Slug,
+            variant = variant?.Name,
             fields = form.Fields.Select(f => new { f.Name, f.Label, f.Type, f.Required, f.Options }),
             consent = form.Consent is null ? null : new { form.Consent.Wording, form.Consent.Required },
             form.SubmitLabel,
@@ -143,7 +156,7 @@ public static class PublicFormEndpoints
         if (page is null || !FormDefinitions.IsWebUrl(page, allowHttp: true)) check.Add(FormFields.Page, "the embedding page's absolute URL is required");
         if (!check.Ok) return check.Problem();
         var utm = FormFields.Utm.Select(n => (n, v: Field(n))).Where(p => p.v is not null).ToDictionary(p => p.n, p => p.v!);
-        await Submissions.RecordViewAsync(ingest, form, anonymousId!, SubmissionCheck.WithoutQuery(page!), utm, Field("referrer"),
+        await Submissions.RecordViewAsync(ingest, form, OfferTests.VariantFor(form, anonymousId!), anonymousId!, SubmissionCheck.WithoutQuery(page!), utm, Field("referrer"),
             clock.GetUtcNow().UtcDateTime, http.RequestAborted);
         return TypedResults.NoContent();
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lifecycle.Contacts;
+using Lifecycle.Experiments;
 using Lifecycle.Storage;
 using Lifecycle.Tracking;
 using Microsoft.EntityFrameworkCore;
@@ -59,7 +60,7 @@ public static class Submissions
             ["event"] = FormSubmitted,
             ["anonymousId"] = anonymousId,
             ["timestamp"] = SegmentMessages.Format(now),
-            ["properties"] = Properties(form, page),
+            ["properties"] = Properties(form, page, OfferTests.VariantFor(form, anonymousId)),
             ["context"] = context,
         }, now);
 
@@ -114,7 +115,7 @@ public static class Submissions
     }
 
     /// <summary>Records a view of a form on a page (the hosted page or the page embedding it) as a `Form Viewed` event.</summary>
-    public static Task RecordViewAsync(TrackingIngest ingest, Form form, string anonymousId, string page,
+    public static Task RecordViewAsync(TrackingIngest ingest, Form form, OfferVariant? variant, string anonymousId, string page,
         IReadOnlyDictionary<string, string> utm, string? referrer, DateTime now, CancellationToken cancel)
     {
         var viewed = Message(new()
@@ -123,14 +124,15 @@ public static class Submissions
             ["event"] = FormViewed,
             ["anonymousId"] = anonymousId,
             ["timestamp"] = SegmentMessages.Format(now),
-            ["properties"] = Properties(form, page),
+            ["properties"] = Properties(form, page, variant),
             ["context"] = Context(page, utm, referrer),
         }, now);
         return ingest.StoreAsync([viewed], cancel);
     }
 
-    private static Dictionary<string, object?> Properties(Form form, string page) =>
-        new() { ["form_id"] = form.Id, ["campaign_id"] = form.CampaignId, ["page"] = page };
+    /// <summary>The variant is written only when the form runs an experiment (OfferTests counts by it).</summary>
+    private static Dictionary<string, object?> Properties(Form form, string page, OfferVariant? variant) =>
+        new() { ["form_id"] = form.Id, ["campaign_id"] = form.CampaignId, ["page"] = page, ["variant"] = variant?.Name };
 
     private static Dictionary<string, object?> Context(string page, IReadOnlyDictionary<string, string> utm, string? referrer) => new()
     {

@@ -44,4 +44,18 @@ public static class AbTestJson
         analysis = report.Analysis is { } analysis ? Of(analysis) : null,
         decision = report.Decision is { } d ? new { winner = d.Winner, reason = d.Reason, decided_at = d.DecidedAt } : null,
     };
+
+    public static object Of(OfferReport report) => new
+    {
+        test_id = OfferTests.TestId(report.FormId),
+        form_id = report.FormId,
+        metric = OfferTests.Metric,
+        control = report.Arms[0].Variant,
+        variants = report.Arms.Select(a => new
+        {
+            variant = a.Variant, visitors = a.Visitors, submitted = a.Submitted, rate = a.Visitors > 0 ? a.Arm.Rate : (double?)null,
+        }),
+        analysis = report.Analysis is { } analysis ? Of(analysis) : null,
+        decision = report.Decision is { } d ? new { winner = d.Winner, reason = d.Reason, decided_at = d.DecidedAt } : null,
+    };
 }

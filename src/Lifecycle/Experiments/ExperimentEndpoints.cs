@@ -1,14 +1,24 @@
+using Lifecycle.Capture;
 using Lifecycle.Programs;
 using Lifecycle.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace Lifecycle.Experiments;
 
-/// <summary>GET /api/experiments/{program}/{step}: a program's A/B split as an experiment, counts from what was sent and done.</summary>
+/// <summary>GET /api/experiments/{program}/{step} and /api/experiments/forms/{form}: program splits and offer tests, counts from what was sent, seen and done.</summary>
 public static class ExperimentEndpoints
 {
     public static void MapExperimentEndpoints(this RouteGroupBuilder api)
     {
+        // A literal segment outranks a parameter, so this route is never taken for a program's split.
+        api.MapGet("/experiments/forms/{formId}", async Task<IResult> (LifecycleDb db, string formId, CancellationToken cancel) =>
+        {
+            if (await db.Set<Form>().AsNoTracking().FirstOrDefaultAsync(f => f.Id == formId, cancel) is not { Experiment: not null } form)
+                return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"form '{formId}' has no experiment");
+            return TypedResults.Ok(AbTestJson.Of(await OfferTests.ReportAsync(db, form, cancel)));
+        }).WithTags("Experiments")
+          .WithSummary("An offer A/B test of a form: per variant visitors and submissions; z-test, intervals, Bayesian chance to beat the control; the decision once the test ended");
+
         api.MapGet("/experiments/{programId}/{stepId}", async Task<IResult> (LifecycleDb db, string programId, string stepId, CancellationToken cancel) =>
         {
             if (await FindSplitAsync(db, programId, stepId, cancel) is not { } split)

@@ -112,7 +112,7 @@
 
   var holder = element("div", { "class": "lifecycle-form-holder" });
   script.parentNode.insertBefore(holder, script);
-  fetch(base + "/definition")
+  fetch(base + "/definition?anonymous_id=" + encodeURIComponent(anonymousId()))
     .then(function (response) { return response.json(); })
     .then(function (definition) {
       holder.appendChild(render(definition));

@@ -318,6 +318,14 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("double_opt_in");
 
+                    b.Property<string>("Experiment")
+                        .HasColumnType("text")
+                        .HasColumnName("experiment");
+
+                    b.Property<string>("ExperimentDecision")
+                        .HasColumnType("text")
+                        .HasColumnName("experiment_decision");
+
                     b.Property<string>("Fields")
                         .IsRequired()
                         .HasColumnType("text")

@@ -305,6 +305,14 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("double_opt_in");
 
+                    b.Property<string>("Experiment")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("experiment");
+
+                    b.Property<string>("ExperimentDecision")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("experiment_decision");
+
                     b.Property<string>("Fields")
                         .IsRequired()
                         .HasColumnType("TEXT")
