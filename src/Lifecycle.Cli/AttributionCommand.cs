@@ -18,8 +18,10 @@ internal static class AttributionCommand
         var from = new Option<string?>("--from") { Description = "without --paths: first day of the period, YYYY-MM-DD (UTC)" };
         var to = new Option<string?>("--to") { Description = "without --paths: the day after the period, YYYY-MM-DD (UTC)" };
         var halfLife = new Option<double>("--half-life") { Description = "time_decay half-life in days (default 7)", DefaultValueFactory = _ => 7 };
+        var lookback = new Option<int>("--lookback") { Description = "without --paths: lookback window in days before each conversion (default 365)", DefaultValueFactory = _ => AttributionModels.DefaultLookbackDays };
+        var accounts = new Option<bool>("--accounts") { Description = "without --paths: the account-based view (a journey holds every contact of the account)" };
         var command = new Command("attribution", "Credit conversions to channels with an attribution model (lifecycle.md §6): from the database, or from a path file with --paths.")
-            { paths, model, json, csv, conversion, from, to, halfLife };
+            { paths, model, json, csv, conversion, from, to, halfLife, lookback, accounts };
         command.SetAction(async (parse, cancel) =>
         {
             var name = parse.GetValue(model)!;
@@ -29,7 +31,8 @@ internal static class AttributionCommand
             if (parse.GetValue(json) && parse.GetValue(csv)) throw new BadInputException("--json and --csv: choose one");
             if (parse.GetValue(paths) is not { } file)
             {
-                var query = StoredQuery(chosen, parse.GetValue(conversion), parse.GetValue(from), parse.GetValue(to), parse.GetValue(halfLife));
+                var query = StoredQuery(chosen, parse.GetValue(conversion), parse.GetValue(from), parse.GetValue(to), parse.GetValue(halfLife), parse.GetValue(lookback))
+                    with { AccountBased = parse.GetValue(accounts) };
                 var database = CliOptions.Database(parse);
                 await database.MigrateAsync(cancel);
                 await using var db = database.Open();
@@ -85,7 +88,7 @@ internal static class AttributionCommand
         return command;
     }
 
-    private static AttributionQuery StoredQuery(AttributionModel model, string? conversion, string? from, string? to, double halfLifeDays)
+    private static AttributionQuery StoredQuery(AttributionModel model, string? conversion, string? from, string? to, double halfLifeDays, int lookbackDays)
     {
         if (conversion is null) throw new BadInputException("--conversion: required without --paths (won_deal, opportunity or mql)");
         if (!Storage.SnakeCase.TryParseEnum<ConversionKind>(conversion, out var kind))
@@ -94,7 +97,8 @@ internal static class AttributionCommand
         var end = Day("--to", to);
         if (end <= start) throw new BadInputException($"--to: {to} must be after --from {from}");
         if (!(halfLifeDays > 0)) throw new BadInputException($"--half-life: {halfLifeDays} must be a positive number of days");
-        return new AttributionQuery(model, kind, start, end, TimeSpan.FromDays(halfLifeDays));
+        if (lookbackDays is <= 0 or > 3650) throw new BadInputException($"--lookback: {lookbackDays} must be a number of days from 1 to 3650");
+        return new AttributionQuery(model, kind, start, end, TimeSpan.FromDays(halfLifeDays), lookbackDays);
     }
 
     private static DateTimeOffset Day(string option, string? text)

@@ -9,7 +9,8 @@ public static class AttributionEndpoints
 {
     public static void MapAttributionEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/attribution", async Task<IResult> (LifecycleDb db, string? model, string? conversion, string? from, string? to, double? half_life_days, string? format, CancellationToken cancel) =>
+        api.MapGet("/attribution", async Task<IResult> (LifecycleDb db, string? model, string? conversion, string? from, string? to, double? half_life_days,
+            int? lookback_days, string? view, string? format, CancellationToken cancel) =>
         {
             var check = new Validation();
             AttributionModel? chosen = null;
@@ -32,15 +33,19 @@ public static class AttributionEndpoints
             var end = Day(check, "to", to);
             if (start is not null && end is not null && end <= start) check.Add("to", "must be after from");
             if (half_life_days is <= 0) check.Add("half_life_days", "must be a positive number of days");
+            if (lookback_days is <= 0 or > 3650) check.Add("lookback_days", "must be a number of days from 1 to 3650");
+            var accountBased = view?.Trim().ToLowerInvariant() == "account";
+            if (!accountBased && view?.Trim().ToLowerInvariant() is not (null or "" or "contact")) check.Add("view", $"'{view}' is not one of contact, account");
             if (!check.Ok) return check.Problem();
-            var query = new AttributionQuery(chosen ?? default, kind!.Value, start!.Value, end!.Value, TimeSpan.FromDays(half_life_days ?? 7));
+            var query = new AttributionQuery(chosen ?? default, kind!.Value, start!.Value, end!.Value, TimeSpan.FromDays(half_life_days ?? 7),
+                lookback_days ?? AttributionModels.DefaultLookbackDays, accountBased);
             var reports = new List<AttributionReport>();
             foreach (var each in all ? Enum.GetValues<AttributionModel>() : [query.Model])
                 reports.Add(await StoredAttribution.RunAsync(db, query with { Model = each }, cancel));
             if (csv) return TypedResults.Text(AttributionCsv.Of(reports), "text/csv; charset=utf-8");
             return all ? TypedResults.Ok(new { models = reports.Select(AttributionJson.Of) }) : TypedResults.Ok(AttributionJson.Of(reports[0]));
         }).WithTags("Attribution")
-          .WithSummary("Credited conversions, revenue, cost and ROI per channel and campaign (model or all, conversion won_deal|opportunity|mql, from, to as YYYY-MM-DD, optional half_life_days, format json|csv)");
+          .WithSummary("Credited conversions, revenue, cost and ROI per channel and campaign (model or all, conversion won_deal|opportunity|mql, from, to as YYYY-MM-DD, optional half_life_days, lookback_days (365), view contact|account, format json|csv)");
     }
 
     private static DateTimeOffset? Day(Validation check, string field, string? text)

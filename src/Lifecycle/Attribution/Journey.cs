@@ -51,6 +51,8 @@ public static class AttributionModels
     public const string NoTouch = "(none)";
 
     public static readonly TimeSpan DefaultHalfLife = TimeSpan.FromDays(7);
+    /// <summary>lifecycle.md §6: touches up to 365 days before a conversion count.</summary>
+    public const int DefaultLookbackDays = 365;
 
     public static string Name(this AttributionModel model) => Storage.SnakeCase.Of(model.ToString());
 

@@ -8,8 +8,10 @@ namespace Lifecycle.Attribution;
 
 public enum ConversionKind { WonDeal, Opportunity, Mql }
 
+/// <param name="AccountBased">The account-based view: a conversion's journey holds the touches of every contact of its account.</param>
 public sealed record AttributionQuery(
-    AttributionModel Model, ConversionKind Conversion, DateTimeOffset From, DateTimeOffset To, TimeSpan? HalfLife = null, int LookbackDays = 365);
+    AttributionModel Model, ConversionKind Conversion, DateTimeOffset From, DateTimeOffset To, TimeSpan? HalfLife = null, int LookbackDays = AttributionModels.DefaultLookbackDays,
+    bool AccountBased = false);
 
 /// <summary>Credited conversions and revenue (won deals: revenue; opportunities: pipeline; MQLs: 0), cost in the period, ROI.</summary>
 public sealed record ChannelReport(string Channel, double Conversions, decimal Revenue, decimal Cost, decimal? Roi);
@@ -28,8 +30,10 @@ public sealed record AttributionReport(
 /// <item>Conversions in [from, to): won deals by <c>closed_at</c> (value = amount), opportunities by the deal's
 /// <c>created_at</c> (value = amount, pipeline), MQLs by transition into <c>mql</c> (value 0). A deal's journey is its
 /// contact's, or all contacts of its account when it has none.</item>
-/// <item>Null journeys (Markov, rate-based Shapley): contacts with touchpoints in [to − lookback, to) and no conversion
-/// in the period.</item>
+/// <item>Account-based view: every conversion's journey is that of all contacts of its account (a contact without
+/// an account stays alone), and null journeys are accounts.</item>
+/// <item>Null journeys (Markov, rate-based Shapley): contacts (accounts) with touchpoints in [to − lookback, to) and no
+/// conversion in the period.</item>
 /// <item>Cost: cost lines prorated to the period (UTC months); ROI = (revenue − cost) / cost, null without cost or for MQLs.
 /// Campaign rows exist for the touch-level models; Markov and Shapley credit channels only.</item>
 /// </list>
@@ -48,6 +52,19 @@ public static class StoredAttribution
         var lookback = TimeSpan.FromDays(query.LookbackDays);
         var channelOf = await db.Campaigns.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.Channel, cancel);
         var conversions = await ConversionsAsync(db, query.Conversion, from, to, cancel);
+        // Who shares a journey: the account's contacts in the account-based view, else each contact alone.
+        Func<string, string> journeyOf = contact => contact;
+        if (query.AccountBased)
+        {
+            var accountOf = await db.Contacts.AsNoTracking().Where(c => c.AccountId != null)
+                .Select(c => new { c.Id, c.AccountId }).ToDictionaryAsync(c => c.Id, c => c.AccountId!, StringComparer.Ordinal, cancel);
+            var members = accountOf.GroupBy(p => p.Value, p => p.Key).ToDictionary(g => g.Key, g => g.ToArray());
+            conversions = conversions.Select(c => c with
+            {
+                Contacts = c.Contacts.SelectMany(id => accountOf.TryGetValue(id, out var account) ? members[account] : [id]).Distinct().ToArray(),
+            }).ToList();
+            journeyOf = contact => accountOf.TryGetValue(contact, out var account) ? "account:" + account : contact;
+        }
 
         var windowStart = from - lookback;
         var events = await db.Events.AsNoTracking()
@@ -80,8 +97,8 @@ public static class StoredAttribution
             converted.UnionWith(conversion.Contacts);
         }
         var nullFrom = query.To - lookback;
-        foreach (var (contact, touches) in touchesOf)
-            if (!converted.Contains(contact)) journeys.Add(new Journey(touches.Where(t => t.At >= nullFrom)));
+        foreach (var group in touchesOf.Where(p => !converted.Contains(p.Key)).GroupBy(p => journeyOf(p.Key)))
+            journeys.Add(new Journey(group.SelectMany(p => p.Value).Where(t => t.At >= nullFrom)));
 
         var result = Attributor.Fit(query.Model, journeys, query.HalfLife).Run(journeys);
         return await ReportAsync(db, query, result, channelOf, cancel);

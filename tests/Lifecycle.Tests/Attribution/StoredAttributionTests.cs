@@ -216,4 +216,60 @@ public class StoredAttributionTests
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("'xml' is not one of json, csv", await bad.Content.ReadAsStringAsync());
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task The_account_based_view_joins_the_touches_of_every_contact_of_the_account(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        await SeedAsync(test);
+        await using (var db = test.Database.Open())
+        {
+            // c6, a colleague of c1 at acc-1, came to the fair on 03-01, before d1 closed (03-10).
+            db.Contacts.Add(new Contact { Id = "c6", AccountId = "acc-1" });
+            db.Events.Add(new TrackedEvent
+            {
+                MessageId = "c6-fair", Type = "track", Name = "Webinar Attended", ContactId = "c6", Timestamp = At(3, 1), ReceivedAt = At(3, 1),
+                Payload = """{"type":"track","event":"Webinar Attended","properties":{"campaign_id":"fair"}}""",
+            });
+            await db.SaveChangesAsync();
+        }
+        await using var read = test.Database.Open();
+        var byContact = await StoredAttribution.RunAsync(read, new AttributionQuery(AttributionModel.Linear, ConversionKind.WonDeal, March, April));
+        var byAccount = await StoredAttribution.RunAsync(read, new AttributionQuery(AttributionModel.Linear, ConversionKind.WonDeal, March, April, AccountBased: true));
+
+        // By contact, d1 stays c1's: web 0.5, mail 0.5 (the linear test's figures; c6's touch is a null journey).
+        Assert.Equal(0.5, byContact.Channels.Single(c => c.Channel == "events").Conversions);
+        // By account, d1's journey is acc-1's: web 02-01, mail 02-10, fair 03-01, a third each (333.3333).
+        // d2 (already acc-2's): fair 0.5 (300), web 0.5 (300); d3: (none) 400.
+        // paid_search 1/3 + 1/2 = 0.8333 (633.3333), events 0.8333 (633.3333), email 0.3333 (333.3333), (none) 1 (400).
+        var channels = byAccount.Channels.ToDictionary(c => c.Channel, c => (Math.Round(c.Conversions, 4), c.Revenue));
+        Assert.Equal((0.8333, 633.3333m), channels["paid_search"]);
+        Assert.Equal((0.8333, 633.3333m), channels["events"]);
+        Assert.Equal((0.3333, 333.3333m), channels["email"]);
+        Assert.Equal((1.0, 400m), channels[AttributionModels.NoTouch]);
+        Assert.Equal(2000m, byAccount.Revenue);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task The_API_takes_the_lookback_window_and_the_view(string engine)
+    {
+        await using var server = await RunningServer.StartAsync(engine);
+        await SeedAsync(server.Database);
+        // A 30-day lookback: d1 (closed 03-10) keeps touches from 02-08 on, so mail 02-10 only (web 02-01 is out): email 1.0, 1000;
+        // d2 (03-15, from 02-13): fair 02-15 and web 02-20, 0.5 each (300); d3: (none) 400.
+        using var json = JsonDocument.Parse(await server.Client.GetStringAsync(
+            "/api/attribution?model=linear&conversion=won_deal&from=2026-03-01&to=2026-04-01&lookback_days=30&view=account"));
+        var channels = json.RootElement.GetProperty("channels").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("channel").GetString()!, c => (c.GetProperty("conversions").GetDouble(), c.GetProperty("revenue").GetDecimal()));
+        Assert.Equal((1.0, 1000m), channels["email"]);
+        Assert.Equal((0.5, 300m), channels["paid_search"]);
+        Assert.Equal((0.5, 300m), channels["events"]);
+
+        var bad = await server.Client.GetAsync("/api/attribution?model=linear&conversion=won_deal&from=2026-03-01&to=2026-04-01&lookback_days=0&view=team");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        using var problem = JsonDocument.Parse(await bad.Content.ReadAsStringAsync());
+        var errors = problem.RootElement.GetProperty("errors");
+        Assert.Equal("must be a number of days from 1 to 3650", errors.GetProperty("lookback_days")[0].GetString());
+        Assert.Equal("'team' is not one of contact, account", errors.GetProperty("view")[0].GetString());
+    }
 }
