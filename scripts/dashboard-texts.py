@@ -23,16 +23,13 @@ T = [
  ("Nurture", "育成 (Nurture)", "육성 (Nurture)", "Nutrir"),
  ("Convert", "商談化 (Convert)", "전환 (Convert)", "Convertir"),
  ("Expand", "拡大 (Expand)", "확장 (Expand)", "Expandir"),
- ("inquiries", "問い合わせ", "문의", "consultas"),
  ("MQLs", "MQL", "MQL", "MQL"),
  ("SQLs", "SQL", "SQL", "SQL"),
  ("visits", "訪問", "방문", "visitas"),
  ("unique visitors", "ユニーク訪問者", "순 방문자", "visitantes únicos"),
  ("of visitors became inquiries", "の訪問者が問い合わせに", "의 방문자가 문의로 전환", "de los visitantes pasó a consulta"),
  ("per inquiry", "問い合わせ単価", "문의당 비용", "por consulta"),
- ("new leads", "新規リード", "신규 리드", "leads nuevos"),
  ("per MQL", "MQL単価", "MQL당 비용", "por MQL"),
- ("new customers", "新規顧客", "신규 고객", "clientes nuevos"),
  ("average deal size", "平均受注額", "평균 거래 규모", "importe medio por venta"),
  ("churn", "解約率", "이탈률", "tasa de bajas"),
  ("upsell and cross-sell share of bookings", "受注に占めるアップセル・クロスセル", "예약 중 업셀·크로스셀 비중", "de las ventas en upsell y cross-sell"),
@@ -108,7 +105,7 @@ T = [
  ("qualified", "SQL に認定しました", "SQL로 인정됨", "calificado"),
  ("deal created", "商談を作成しました", "거래 생성됨", "venta creada"),
  ("check the form", "入力内容を確認してください", "입력 내용을 확인하세요", "revisa el formulario"),
- ("no such contact", "コンタクトが見つかりません", "연락처가 없습니다", "no existe ese contacto"),
+ ("that contact no longer exists", "コンタクトが見つかりません", "연락처가 없습니다", "no existe ese contacto"),
  ("its status does not allow this", "現在のステータスではこの操作はできません", "현재 상태에서는 할 수 없습니다", "su estado no lo permite"),
  ("the change failed", "変更に失敗しました", "변경에 실패했습니다", "el cambio falló"),
  ("on time", "期限内", "기한 내", "a tiempo"),
@@ -226,9 +223,41 @@ T = [
  ("Churned", "解約", "이탈", "Se dio de baja"),
  ("Category", "カテゴリ", "분류", "Categoría"),
  ("In period", "期間内", "기간 내", "En el periodo"),
+ # Accounts and the contact's score
+ ("Name or domain", "名前またはドメイン", "이름 또는 도메인", "Nombre o dominio"),
+ ("{0} accounts, the first {1} shown", "{0} 件のアカウント（先頭 {1} 件を表示）", "계정 {0}개 (처음 {1}개 표시)", "{0} cuentas, se muestran las primeras {1}"),
+ ("{0} accounts", "{0} 件のアカウント", "계정 {0}개", "{0} cuentas"),
+ ("Domain", "ドメイン", "도메인", "Dominio"),
+ ("Industry", "業種", "업종", "Sector"),
+ ("Employees", "従業員数", "직원 수", "Empleados"),
+ ("Country", "国", "국가", "País"),
+ ("No such account", "アカウントが見つかりません", "계정을 찾을 수 없습니다", "No existe esa cuenta"),
+ ("Back to accounts", "アカウント一覧へ戻る", "계정 목록으로", "Volver a cuentas"),
+ ("MRR", "MRR", "MRR", "MRR"),
+ ("Deals", "商談", "거래", "Operaciones"),
+ ("Deal", "商談", "거래", "Operación"),
+ ("Closed", "クローズ日", "종료일", "Cerrada"),
+ ("Outcome", "結果", "결과", "Resultado"),
+ ("Subscriptions", "サブスクリプション", "구독", "Suscripciones"),
+ ("Subscription", "サブスクリプション", "구독", "Suscripción"),
+ ("Starts", "開始", "시작", "Inicio"),
+ ("Ends", "終了", "종료", "Fin"),
+ ("NPS answers", "NPS 回答", "NPS 응답", "Respuestas NPS"),
+ ("fit {0} · engagement {1}", "適合 {0} · エンゲージメント {1}", "적합도 {0} · 참여도 {1}", "perfil {0} · interacción {1}"),
+ ("Score by rule (model version {0})", "ルール別スコア（モデル バージョン {0}）", "규칙별 점수 (모델 버전 {0})", "Puntuación por regla (versión del modelo {0})"),
+ ("Rule", "ルール", "규칙", "Regla"),
+ ("Kind", "種類", "종류", "Tipo de regla"),
+ ("Points awarded", "付与ポイント", "부여 점수", "Puntos otorgados"),
+ ("Value now", "現在の値", "현재 값", "Valor actual"),
+ ("Changes", "変更数", "변경 수", "Cambios"),
+ ("score {0}", "スコア {0}", "점수 {0}", "puntuación {0}"),
+ ("rule {0} ({1})", "ルール {0}（{1}）", "규칙 {0} ({1})", "regla {0} ({1})"),
 ]
 keys = [t[0] for t in T]
 assert len(keys) == len(set(keys)), "duplicate key"
+# ResX compiles names case-insensitively: "Inquiries" and "inquiries" would silently lose one.
+folded = [k.lower() for k in keys]
+assert len(folded) == len(set(folded)), "keys differ only by case: " + ", ".join(sorted({k for k in keys if folded.count(k.lower()) > 1}))
 head = '''<?xml version="1.0" encoding="utf-8"?>
 <root>
   <resheader name="resmimetype"><value>text/microsoft-resx</value></resheader>
