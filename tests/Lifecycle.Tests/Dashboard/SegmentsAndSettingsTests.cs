@@ -168,6 +168,8 @@ public class SegmentsAndSettingsTests
             ("settings-lifecycle", "/settings/lifecycle", "input[name='Thresholds.MqlThreshold']"),
             ("settings-targets", "/settings/targets", "select[name='Input.Metric'] option"),
             ("settings-keys", "/settings/keys", "[data-table=keys] tbody tr"),
+            ("settings-email", "/settings/email", "[data-table=smtp] tr"),
+            ("settings-webhooks", "/settings/webhooks", "input[name=Events]"),
             ("settings-users", "/settings/users", "select[name='RoleInput.UserId'] option"),
             ("segments-demo", "/segments", "main h1"),
         };
@@ -325,5 +327,51 @@ public class SegmentsAndSettingsTests
 
         var promoted = await SignInAsync(browser, server, "viewer@settings.test", "a brand new password");
         Assert.Contains("(marketing)", await promoted.TextContentAsync(".who"));
+    }
+
+    [Fact]
+    public async Task Webhook_secrets_are_shown_once_the_smtp_password_never_and_a_test_email_is_queued()
+    {
+        const string smtpPassword = "hunter2-smtp-secret";
+        await using var server = await RunningServer.StartAsync("sqlite",
+            "--Lifecycle:Email:SmtpHost=127.0.0.1", "--Lifecycle:Email:SmtpPort=1", $"--Lifecycle:Email:SmtpPassword={smtpPassword}",
+            "--Lifecycle:Email:FromAddress=news@example.test", "--Lifecycle:Email:PostalAddress=1 Main St, Springfield",
+            "--Lifecycle:Email:PublicBaseUrl=https://lifecycle.example.test", "--Lifecycle:SigningKey=settings-test-signing-key-0123456789");
+        await UserAsync(server, "marketing@settings.test", UserRole.Marketing);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await SignInAsync(browser, server, "marketing@settings.test");
+
+        await OpenAsync(page, server, "/settings/email");
+        Assert.Equal("set", (await page.TextContentAsync("[data-password]"))?.Trim());
+        Assert.DoesNotContain(smtpPassword, await page.ContentAsync());
+        Assert.Equal("marketing@settings.test", await page.InputValueAsync("input[name='Input.To']"));
+        await page.FillAsync("input[name='Input.To']", "ops@example.test");
+        await page.ClickAsync("button:text('Send test e-mail')");
+        await Expect(page.Locator("[role=status]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Test e-mail msg_[0-9a-f]+ queued for ops@example.test\\.$"));
+        await using (var db = server.Database.Database.Open())
+        {
+            var message = await db.Set<Lifecycle.Email.EmailMessage>().SingleAsync();
+            Assert.Equal(("ops@example.test", "system:test", (string?)null), (message.ToAddress, message.TemplateId, message.ContactId));
+        }
+
+        // A loopback target is refused with the API's reason; a public one is saved and its secret shown once.
+        await OpenAsync(page, server, "/settings/webhooks");
+        await page.FillAsync("input[name='Input.Url']", "http://127.0.0.1:9/hook");
+        await page.CheckAsync("input[name=Events] >> nth=0");
+        await page.ClickAsync("button:text('Create webhook')");
+        await Expect(page.Locator("[role=status]")).ToContainTextAsync("loopback");
+        await page.FillAsync("input[name='Input.Url']", "https://hooks.example.test/lifecycle");
+        await page.CheckAsync("input[name=Events] >> nth=0");
+        await page.ClickAsync("button:text('Create webhook')");
+        var secret = (await page.TextContentAsync("[data-new-secret]"))!.Trim();
+        Assert.StartsWith("whsec_", secret);
+        Assert.Equal(1, await page.Locator("[data-table=webhooks] tbody tr").CountAsync());
+        await OpenAsync(page, server, "/settings/webhooks");
+        Assert.DoesNotContain(secret, await page.ContentAsync());
+        await page.ClickAsync("[data-table=webhooks] button:text('Delete')");
+        await Expect(page.Locator("[role=status]")).ToHaveTextAsync("Deleted.");
+        Assert.Equal(0, await page.Locator("[data-table=webhooks] tbody tr").CountAsync());
     }
 }
