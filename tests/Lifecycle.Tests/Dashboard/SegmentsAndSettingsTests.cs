@@ -227,7 +227,7 @@ public class SegmentsAndSettingsTests
         var viewer = await SignInAsync(browser, server, "viewer@settings.test");
         await OpenAsync(viewer, server, "/segments");
         Assert.Equal(0, await viewer.Locator("a[href='/segments/edit']").CountAsync());
-        foreach (var path in new[] { "/segments/edit", "/settings/targets", "/settings/keys", "/settings/users", "/settings/scoring/edit", "/settings/lifecycle" })
+        foreach (var path in new[] { "/segments/edit", "/settings/targets", "/settings/keys", "/settings/users", "/settings/scoring/edit", "/settings/lifecycle", "/settings/webhooks", "/settings/email" })
             await OpenAsync(viewer, server, path, 403);
         await OpenAsync(viewer, server, "/segments");
         foreach (var (path, fields) in new (string, (string, string)[])[]
@@ -236,6 +236,8 @@ public class SegmentsAndSettingsTests
             ("/settings/targets", [("_handler", "set-target"), ("Input.Metric", "nurture.mqls"), ("Input.Month", "2026-01"), ("Input.Value", "5")]),
             ("/settings/keys", [("_handler", "create-key"), ("Input.Name", "mine"), ("Input.Kind", "Secret")]),
             ("/settings/lifecycle", [("_handler", "sla"), ("Sla.BusinessDays", "9")]),
+            ("/settings/webhooks", [("_handler", "create-webhook"), ("Input.Url", "https://hooks.example.test/x"), ("Events", "deal.won")]),
+            ("/settings/users", [("_handler", "change-role"), ("RoleInput.UserId", "1"), ("RoleInput.Role", "Admin")]),
         })
         {
             var response = await ForgedPostAsync(viewer, server, path, fields);
@@ -247,6 +249,8 @@ public class SegmentsAndSettingsTests
             Assert.Equal(0, await db.Set<Lifecycle.Reports.MetricTarget>().CountAsync());
             Assert.Equal(1, await db.ApiKeys.CountAsync()); // the test client's own key
             Assert.Equal(2, (await Lifecycle.Pipeline.SalesQueue.SettingsAsync(db)).SlaBusinessDays);
+            Assert.Equal(0, await db.Set<Lifecycle.Pipeline.Webhooks.Webhook>().CountAsync());
+            Assert.Equal(0, await db.Set<User>().CountAsync(u => u.Role == UserRole.Admin));
         }
 
         // Marketing edit the model: a bad rule is refused naming it, a good one is a new version, current after the rescore.
