@@ -30,6 +30,11 @@ public static class ApiKeys
             .FirstOrDefaultAsync(k => k.Hash == hash && k.Kind == kind && k.RevokedAt == null, cancel);
     }
 
+    /// <summary>Revokes a key for good; false when there is no such key or it was already revoked.</summary>
+    public static async Task<bool> RevokeAsync(LifecycleDb db, long id, TimeProvider clock, CancellationToken cancel = default) =>
+        await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
+            .ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, clock.GetUtcNow().UtcDateTime), cancel) == 1;
+
     /// <summary>Keys are 192 random bits, so one fast hash suffices: there is nothing to brute-force.</summary>
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

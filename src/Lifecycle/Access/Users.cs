@@ -46,6 +46,29 @@ public static class Users
         return user;
     }
 
+    /// <returns>The reason the role cannot be changed, or null when it was.</returns>
+    public static async Task<string?> ChangeRoleAsync(LifecycleDb db, long id, UserRole role, CancellationToken cancel = default)
+    {
+        if (await db.Set<User>().FirstOrDefaultAsync(u => u.Id == id, cancel) is not { } user) return "no such user";
+        // Someone must stay able to manage users.
+        if (user.Role == UserRole.Admin && role != UserRole.Admin
+            && !await db.Set<User>().AnyAsync(u => u.Id != id && u.Role == UserRole.Admin && u.DisabledAt == null, cancel))
+            return "the last admin stays an admin";
+        user.Role = role;
+        await db.SaveChangesAsync(cancel);
+        return null;
+    }
+
+    /// <returns>The reason the password cannot be set, or null when it was.</returns>
+    public static async Task<string?> ResetPasswordAsync(LifecycleDb db, long id, string password, CancellationToken cancel = default)
+    {
+        if (password.Length < MinimumPasswordLength) return $"the password needs at least {MinimumPasswordLength} characters";
+        if (await db.Set<User>().FirstOrDefaultAsync(u => u.Id == id, cancel) is not { } user) return "no such user";
+        user.PasswordHash = Hasher.HashPassword(user, password);
+        await db.SaveChangesAsync(cancel);
+        return null;
+    }
+
     /// <summary>A random password for generated logins (the demo's, `lifecycle users create` without one).</summary>
     public static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y');
 

@@ -78,6 +78,7 @@ public static class Dashboard
             return Results.Redirect(LocalOrHome(returnUrl));
         }).RequireAuthorization(AnyonePolicy).WithMetadata(new DashboardPage()).ExcludeFromDescription();
         app.MapDashboardPages(new DashboardPage());
+        app.MapSettingsEndpoints(new DashboardPage());
         app.MapRazorComponents<App>()
             .RequireAuthorization(ReadPolicy)
             .Add(endpoint => endpoint.Metadata.Add(new DashboardPage()));

@@ -70,7 +70,7 @@ public static class DashboardPages
         MapScript(app, "/dashboard/charts.js", "Lifecycle.Dashboard.Scripts.charts.js");
     }
 
-    private static void MapScript(WebApplication app, string path, string resource)
+    internal static void MapScript(WebApplication app, string path, string resource)
     {
         var bytes = new Lazy<byte[]>(() =>
         {

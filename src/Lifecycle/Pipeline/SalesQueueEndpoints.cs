@@ -60,7 +60,7 @@ public static class SalesQueueEndpoints
         return TypedResults.Ok(new Page<QueueItem>(items, paging.Take, paging.Skip, total));
     }
 
-    private static async Task<QueueSettingsView> ViewAsync(LifecycleDb db)
+    internal static async Task<QueueSettingsView> ViewAsync(LifecycleDb db)
     {
         var settings = await SalesQueue.SettingsAsync(db);
         var territories = await db.Set<Territory>().AsNoTracking().OrderBy(t => t.Country).ToDictionaryAsync(t => t.Country, t => t.OwnerId);
@@ -69,7 +69,7 @@ public static class SalesQueueEndpoints
 
     private static async Task<Ok<QueueSettingsView>> GetSettings(LifecycleDb db) => TypedResults.Ok(await ViewAsync(db));
 
-    private static async Task<IResult> PutSettings(LifecycleDb db, QueueSettingsInput input)
+    internal static async Task<IResult> PutSettings(LifecycleDb db, QueueSettingsInput input)
     {
         var check = new Validation();
         if (input.SlaBusinessDays is < 0 or > 60) check.Add("sla_business_days", "must be between 0 and 60");

@@ -24,7 +24,7 @@ public static class TargetEndpoints
             .WithSummary("Every targeted metric of a month (default the current one): actual so far, target, run-rate projection, attainment, status, quarter to date");
     }
 
-    private static async Task<IResult> Put(LifecycleDb db, TimeProvider clock, TargetsInput input, CancellationToken cancel)
+    internal static async Task<IResult> Put(LifecycleDb db, TimeProvider clock, TargetsInput input, CancellationToken cancel)
     {
         var check = new Validation();
         if (input.Targets is not { Count: > 0 }) check.Add("targets", "required (a list of {metric, month, value})");
@@ -73,7 +73,7 @@ public static class TargetEndpoints
             .Select(t => new TargetOutput(t.MetricId, TargetReports.Month(t.Month), t.Value, t.UpdatedAt)).ToList());
     }
 
-    private static async Task<IResult> Delete(LifecycleDb db, string metric, string month, CancellationToken cancel)
+    internal static async Task<IResult> Delete(LifecycleDb db, string metric, string month, CancellationToken cancel)
     {
         var check = new Validation();
         var first = check.Month("month", month);

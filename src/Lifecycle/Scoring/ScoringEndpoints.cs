@@ -59,7 +59,7 @@ public static class ScoringEndpoints
     private static ModelVersionView View(ScoringModelVersion row, int current) =>
         new(row.Version, row.CreatedAt, row.ActivatedAt, row.Version == current, ScoringModel.FromJson(row.Definition));
 
-    private static async Task<IResult> CreateModel(LifecycleDb db, TimeProvider clock, JsonElement body)
+    internal static async Task<IResult> CreateModel(LifecycleDb db, TimeProvider clock, JsonElement body)
     {
         var check = new Validation();
         ScoringModel? model = null;

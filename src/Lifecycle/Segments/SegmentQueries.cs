@@ -61,4 +61,14 @@ public static class SegmentQueries
         await db.SaveChangesAsync(cancel);
         return segment;
     }
+
+    /// <summary>Replaces a segment's name and definition when the definition parses; throws <see cref="SegmentSyntaxException"/> otherwise (nothing saved).</summary>
+    public static async Task<Segment?> UpdateAsync(LifecycleDb db, long id, string name, string definition, CancellationToken cancel)
+    {
+        SegmentParser.Parse(definition);
+        if (await db.Set<Segment>().FirstOrDefaultAsync(s => s.Id == id, cancel) is not { } segment) return null;
+        (segment.Name, segment.Definition) = (name.Trim(), definition.Trim());
+        await db.SaveChangesAsync(cancel);
+        return segment;
+    }
 }

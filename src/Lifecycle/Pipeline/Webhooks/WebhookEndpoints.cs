@@ -30,7 +30,7 @@ public static class WebhookEndpoints
         hooks.MapGet("/{id:long}/deliveries", Deliveries).WithSummary("The webhook's delivery attempts, newest first");
     }
 
-    private static async Task<IResult> Create(LifecycleDb db, TimeProvider clock, WebhookOptions options, WebhookInput input)
+    internal static async Task<IResult> Create(LifecycleDb db, TimeProvider clock, WebhookOptions options, WebhookInput input)
     {
         var check = new Validation();
         var hook = new Webhook { Url = "", Secret = input.Secret?.Trim() is { Length: >= 16 } given ? given : "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)) };
@@ -83,7 +83,7 @@ public static class WebhookEndpoints
             : null;
     }
 
-    private static async Task<IResult> Delete(LifecycleDb db, long id)
+    internal static async Task<IResult> Delete(LifecycleDb db, long id)
     {
         var hook = await db.Set<Webhook>().FirstOrDefaultAsync(w => w.Id == id);
         if (hook is null) return Validation.NotFound("webhook", id.ToString());
