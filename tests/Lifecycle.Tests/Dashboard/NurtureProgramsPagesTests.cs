@@ -174,4 +174,114 @@ public class NurtureProgramsPagesTests
         }
         Assert.Equal(0, dialogs);
     }
+
+    [Fact]
+    public async Task Marketing_edits_a_program_and_sees_the_step_and_field_of_a_bad_one_while_sales_and_viewers_cannot_edit()
+    {
+        await using var server = await RunningServer.StartAsync("sqlite");
+        await ProgramSeed.SeedAsync(server);
+        await UserAsync(server, "marketing@programs.test", UserRole.Marketing);
+        await UserAsync(server, "sales@programs.test", UserRole.Sales);
+        await UserAsync(server, "viewer@programs.test", UserRole.Viewer);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+
+        var marketing = await SignInAsync(browser, server, "marketing@programs.test");
+        var dialogs = 0;
+        marketing.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+        await OpenAsync(marketing, server, "/programs/drip");
+        await marketing.ClickAsync("a[href='/programs/drip/edit']");
+        await marketing.WaitForURLAsync("**/programs/drip/edit");
+        Assert.Equal(ProgramSeed.DripName, JsonDocument.Parse(await marketing.InputValueAsync("textarea[name=Definition]")).RootElement.GetProperty("name").GetString());
+        await Screenshots.TakeAsync(marketing, "program-editor-laptop");
+
+        // A valid change: a new name and a five-day wait. Saved through the API's handler, shown on the program's page.
+        var changed = """
+            { "name": "Drip v2", "steps": [
+              { "id": "welcome", "type": "add_points", "points": 5, "next": "wait" },
+              { "id": "wait", "type": "wait", "duration": "P5D", "next": "end" },
+              { "id": "end", "type": "exit" } ] }
+            """;
+        await marketing.FillAsync("textarea[name=Definition]", changed);
+        await marketing.ClickAsync("button[data-action=save]");
+        await marketing.WaitForURLAsync("**/programs/drip?saved=1");
+        Assert.Equal("Saved.", (await marketing.TextContentAsync("p.notice"))?.Trim());
+        Assert.Equal("wait 5 days", (await marketing.TextContentAsync("[data-step=wait] .summary"))?.Trim());
+        var saved = await ProgramAsync(server, "drip");
+        Assert.Equal(("Drip v2", "P5D"), (saved.GetProperty("name").GetString(), saved.GetProperty("definition").GetProperty("steps")[1].GetProperty("duration").GetString()));
+
+        // A bad one: the wait leads nowhere. The page names the step and field as the API does, keeps the text, saves nothing.
+        await OpenAsync(marketing, server, "/programs/drip/edit");
+        var bad = changed.Replace("\"next\": \"end\"", "\"next\": \"nowhere\"").Replace("Drip v2", "Drip v3");
+        await marketing.FillAsync("textarea[name=Definition]", bad);
+        var refused = await marketing.RunAndWaitForResponseAsync(() => marketing.ClickAsync("button[data-action=save]"), r => r.Request.Method == "POST");
+        Assert.Equal(422, refused.Status);
+        Assert.Equal("steps.wait.next: no step 'nowhere'", (await marketing.TextContentAsync("[role=alert] [data-field='steps.wait.next']"))?.Trim());
+        Assert.Equal(bad, await marketing.InputValueAsync("textarea[name=Definition]"));
+        var api = await server.Client.PutAsJsonAsync("/api/programs/drip", JsonDocument.Parse(bad).RootElement);
+        var problem = await api.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("no step 'nowhere'", problem.GetProperty("errors").GetProperty("steps.wait.next")[0].GetString()); // the API says the same
+        Assert.Equal("Drip v2", (await ProgramAsync(server, "drip")).GetProperty("name").GetString());
+        await Screenshots.TakeAsync(marketing, "program-editor-error-laptop");
+
+        // Text that is not JSON is refused with its line.
+        await marketing.FillAsync("textarea[name=Definition]", "{\n  \"name\": \"x\",\n  oops\n}");
+        await marketing.ClickAsync("button[data-action=save]");
+        Assert.StartsWith("json: line 3:", (await marketing.TextContentAsync("[role=alert] [data-field=json]"))?.Trim());
+
+        // Activate, then pause.
+        await OpenAsync(marketing, server, "/programs/drip/edit");
+        await marketing.ClickAsync("button[data-action=activate]");
+        await marketing.WaitForURLAsync("**/programs/drip?saved=1");
+        Assert.Equal("active", (await ProgramAsync(server, "drip")).GetProperty("status").GetString());
+        await OpenAsync(marketing, server, "/programs/drip/edit");
+        await marketing.ClickAsync("button[data-action=pause]");
+        await marketing.WaitForURLAsync("**/programs/drip?saved=1");
+        Assert.Equal("paused", (await ProgramAsync(server, "drip")).GetProperty("status").GetString());
+
+        // A new program from the example the editor offers.
+        await OpenAsync(marketing, server, "/programs");
+        await marketing.ClickAsync("a[href='/new-program']");
+        await marketing.ClickAsync("button[data-action=save]");
+        await marketing.WaitForURLAsync("**/programs/welcome?saved=1");
+        Assert.Equal("Welcome", (await ProgramAsync(server, "welcome")).GetProperty("name").GetString());
+
+        // A post without the anti-forgery token is refused, even from marketing.
+        var forged = await marketing.APIRequest.PostAsync(new Uri(server.Address, "/programs/drip/edit").ToString(), new()
+        {
+            Form = FormOf(marketing, ("_handler", "program"), ("Definition", bad.Replace("nowhere", "end"))), MaxRedirects = 0,
+        });
+        Assert.Equal(400, forged.Status);
+
+        // Sales and viewers read the program but get no editor; the editor page and a post with their own valid token are refused (403).
+        foreach (var email in new[] { "sales@programs.test", "viewer@programs.test" })
+        {
+            var reader = await SignInAsync(browser, server, email);
+            await OpenAsync(reader, server, "/programs/drip");
+            Assert.Equal("wait 5 days", (await reader.TextContentAsync("[data-step=wait] .summary"))?.Trim());
+            Assert.Equal(0, await reader.Locator("a[href='/programs/drip/edit']").CountAsync());
+            await OpenAsync(reader, server, "/programs");
+            Assert.Equal(0, await reader.Locator("a[href='/new-program']").CountAsync());
+            await OpenAsync(reader, server, "/programs/drip/edit", 403);
+            Assert.Contains("/denied", reader.Url);
+            await OpenAsync(reader, server, "/programs");
+            var token = await reader.GetAttributeAsync("form.language input[name=__RequestVerificationToken]", "value");
+            var post = await reader.APIRequest.PostAsync(new Uri(server.Address, "/programs/drip/edit").ToString(), new()
+            {
+                Form = FormOf(reader, ("__RequestVerificationToken", token!), ("_handler", "program"), ("Definition", bad.Replace("nowhere", "end"))),
+            });
+            Assert.Equal(403, post.Status);
+            Assert.Contains("/denied", post.Url);
+            Assert.Equal("Drip v2", (await ProgramAsync(server, "drip")).GetProperty("name").GetString());
+        }
+        Assert.Equal(0, dialogs);
+    }
+
+    private static IFormData FormOf(IPage page, params (string Name, string Value)[] fields)
+    {
+        var form = page.APIRequest.CreateFormData();
+        foreach (var (name, value) in fields) form.Set(name, value);
+        return form;
+    }
 }
