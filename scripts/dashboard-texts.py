@@ -237,6 +237,7 @@ T = [
  ("Programs", "プログラム", "프로그램", "Programas"),
  ("Step", "ステップ", "단계", "Paso"),
  ("Steps", "ステップ数", "단계 수", "Pasos"),
+ ("Steps, all time", "ステップ（全期間）", "단계 (전체 기간)", "Pasos, desde el inicio"),
  ("Completed", "完了", "완료", "Completados"),
  ("Goal reached", "ゴール到達", "목표 도달", "Objetivo alcanzado"),
  ("E-mail by program", "プログラム別メール", "프로그램별 이메일", "Correo por programa"),

@@ -45,7 +45,7 @@ public static class ProgramsTables
         var view = await ProgramEndpoints.ViewAsync(data.Db, stored, default);
         var counts = view.Steps!.ToDictionary(s => s.Id);
         var nodes = view.Definition.Steps.Select(s => new StepNode(s.Id!, s.Type!, StepDescriptions.Describe(s), StepDescriptions.Arrows(s), counts[s.Id!])).ToList();
-        var table = new DataTable("steps", "Steps",
+        var table = new DataTable("steps", "Steps, all time",
             [new("step", "Step"), new("type", "Type", ColumnKind.Label), new("in_step_now", "In this step now", ColumnKind.Count), new("entered", "Entered", ColumnKind.Count),
              new("completed", "Completed", ColumnKind.Count), new("goal", "Goal reached", ColumnKind.Count), new("dropped", "Dropped", ColumnKind.Count)],
             nodes.Select(n => new Cell[] { new(n.Id, "#step-" + n.Id), new(n.Type), new(n.Counts.Active), new(n.Counts.Entered), new(n.Counts.Completed),
