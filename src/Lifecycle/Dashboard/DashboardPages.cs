@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Lifecycle.Dashboard;
 
 /// <summary>
-/// The dashboard pages' endpoints besides the pages: CSV export of every table, the sales queue's actions as form
+/// The dashboard pages' endpoints besides the pages: CSV and XLSX export of every table, the sales queue's actions as form
 /// posts (the API's own handlers, with the signed-in user as actor) and the chart scripts served from the server.
 /// </summary>
 public static class DashboardPages
@@ -26,6 +26,8 @@ public static class DashboardPages
         [AttributionTables.Page] = AttributionTables.TablesAsync,
         [ExperimentsTables.Page] = ExperimentsTables.TablesAsync,
         [TrendTables.Page] = TrendTables.TablesAsync,
+        [NurtureTables.Page] = NurtureTables.TablesAsync,
+        [ProgramsTables.Page] = ProgramsTables.TablesAsync,
     };
 
     public static readonly string[] QueueActions = ["accept", "reject", "qualify", "deal"];
@@ -34,13 +36,15 @@ public static class DashboardPages
     {
         app.MapGet("/export/{page}/{table}.csv", async (string page, string table, HttpContext http) =>
         {
-            if (!Tables.TryGetValue(page, out var load)) return Results.NotFound();
-            var found = (await load(new DashboardData(http.RequestServices), http.Request.Query)).FirstOrDefault(t => t.Name == table);
-            if (found is null) return Results.NotFound();
+            if (await FindTableAsync(page, table, http) is not { } found) return Results.NotFound();
             var text = new StringWriter(CultureInfo.InvariantCulture);
             found.WriteCsv(text);
             return Results.File(Encoding.UTF8.GetBytes(text.ToString()), "text/csv; charset=utf-8", $"{page}-{table}.csv");
         }).RequireAuthorization(Dashboard.ReadPolicy).WithMetadata(pageMetadata).ExcludeFromDescription();
+        app.MapGet("/export/{page}/{table}.xlsx", async (string page, string table, HttpContext http) =>
+            await FindTableAsync(page, table, http) is { } found
+                ? Results.File(found.ToXlsx(), Reports.ReportXlsx.ContentType, $"{page}-{table}.xlsx")
+                : Results.NotFound()).RequireAuthorization(Dashboard.ReadPolicy).WithMetadata(pageMetadata).ExcludeFromDescription();
 
         // Form posts: binding [FromForm] makes the anti-forgery check apply; the edit policy keeps viewers out.
         app.MapPost("/convert/{contactId}/{action}", async (string contactId, string action, [FromForm] string? reason, [FromForm] string? note,
@@ -69,6 +73,12 @@ public static class DashboardPages
         MapScript(app, "/dashboard/chart.umd.min.js", "Lifecycle.Dashboard.Scripts.chart.umd.min.js");
         MapScript(app, "/dashboard/charts.js", "Lifecycle.Dashboard.Scripts.charts.js");
     }
+
+    /// <summary>A page's table by name, loaded with the request's query as the page loads it.</summary>
+    private static async Task<DataTable?> FindTableAsync(string page, string table, HttpContext http) =>
+        Tables.TryGetValue(page, out var load)
+            ? (await load(new DashboardData(http.RequestServices), http.Request.Query)).FirstOrDefault(t => t.Name == table)
+            : null;
 
     internal static void MapScript(WebApplication app, string path, string resource)
     {

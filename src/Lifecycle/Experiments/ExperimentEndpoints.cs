@@ -19,6 +19,10 @@ public static class ExperimentEndpoints
         }).WithTags("Experiments")
           .WithSummary("An offer A/B test of a form: per variant visitors and submissions; z-test, intervals, Bayesian chance to beat the control; the decision once the test ended");
 
+        api.MapGet("/experiments", async (LifecycleDb db, CancellationToken cancel) =>
+                TypedResults.Ok(new { items = (await ListSplitsAsync(db, cancel)).Select(AbTestJson.Of).ToList() }))
+            .WithTags("Experiments")
+            .WithSummary("Every A/B split step of every program (by program id, then step order), each as GET /api/experiments/{program}/{step} reports it");
         api.MapGet("/experiments/{programId}/{stepId}", async Task<IResult> (LifecycleDb db, string programId, string stepId, CancellationToken cancel) =>
         {
             if (await FindSplitAsync(db, programId, stepId, cancel) is not { } split)
@@ -26,6 +30,16 @@ public static class ExperimentEndpoints
             return TypedResults.Ok(AbTestJson.Of(await ProgramSplits.ReportAsync(db, programId, split, cancel)));
         }).WithTags("Experiments")
           .WithSummary("An A/B split step of a program: per variant contacts, sends, opens, clicks, conversions; z-test, intervals, Bayesian chance to beat the control; the test-first decision");
+    }
+
+    /// <summary>The reports of every ab_split step of every stored program, by program id, then the steps' order.</summary>
+    public static async Task<List<SplitReport>> ListSplitsAsync(LifecycleDb db, CancellationToken cancel)
+    {
+        var reports = new List<SplitReport>();
+        foreach (var program in await db.Set<StoredProgram>().AsNoTracking().OrderBy(p => p.Id).ToListAsync(cancel))
+            foreach (var split in program.Parse().Steps.Where(s => s.Type == ProgramStepTypes.AbSplit))
+                reports.Add(await ProgramSplits.ReportAsync(db, program.Id, split, cancel));
+        return reports;
     }
 
     /// <summary>The ab_split step <paramref name="stepId"/> of a stored program; null when either does not exist.</summary>

@@ -35,7 +35,7 @@ public static class ProgramEndpoints
         programs.MapGet("/{id}/steps", Steps).WithSummary("nurture.program_steps for a month (?month=YYYY-MM, workspace time zone)");
     }
 
-    private static async Task<IResult> Create(LifecycleDb db, TimeProvider clock, ProgramDefinition program, CancellationToken cancel)
+    internal static async Task<IResult> Create(LifecycleDb db, TimeProvider clock, ProgramDefinition program, CancellationToken cancel)
     {
         var check = await CheckAsync(db, program, cancel);
         if (!check.Ok) return check.Problem();
@@ -47,7 +47,7 @@ public static class ProgramEndpoints
         return TypedResults.Created($"/api/programs/{stored.Id}", await ViewAsync(db, stored, cancel));
     }
 
-    private static async Task<IResult> Replace(LifecycleDb db, TimeProvider clock, string id, ProgramDefinition program, CancellationToken cancel)
+    internal static async Task<IResult> Replace(LifecycleDb db, TimeProvider clock, string id, ProgramDefinition program, CancellationToken cancel)
     {
         var stored = await db.Set<StoredProgram>().FirstOrDefaultAsync(p => p.Id == id, cancel);
         if (stored is null) return Validation.NotFound("program", id);
@@ -83,7 +83,7 @@ public static class ProgramEndpoints
             ? TypedResults.Ok(await ViewAsync(db, stored, cancel))
             : Validation.NotFound("program", id);
 
-    private static async Task<IResult> SetStatus(LifecycleDb db, TimeProvider clock, string id, ProgramStatus status)
+    internal static async Task<IResult> SetStatus(LifecycleDb db, TimeProvider clock, string id, ProgramStatus status)
     {
         var stored = await db.Set<StoredProgram>().FirstOrDefaultAsync(p => p.Id == id);
         if (stored is null) return Validation.NotFound("program", id);
@@ -118,14 +118,20 @@ public static class ProgramEndpoints
         var stored = await db.Set<StoredProgram>().AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancel);
         if (stored is null) return Validation.NotFound("program", id);
         var (from, to) = workspace.Month(first!.Value.Year, first.Value.Month);
-        // Every run with an instant that can fall in the period: entered before its end, not ended before its start.
-        var runs = await db.Set<StepRun>().AsNoTracking()
-            .Where(r => r.ProgramId == id && r.EnteredAt < to && (r.EndedAt == null || r.EndedAt >= from))
-            .Select(r => new StepRunFact(r.StepId, r.EnteredAt, r.EndedAt, r.Outcome)).ToListAsync(cancel);
-        return TypedResults.Ok(new ProgramStepsReport(id, month!, ProgramStepMetrics.Compute(stored.Parse(), runs, from, to)));
+        return TypedResults.Ok(new ProgramStepsReport(id, month!, await StepCountsAsync(db, stored, from, to, cancel)));
     }
 
-    private static async Task<ProgramView> ViewAsync(LifecycleDb db, StoredProgram stored, CancellationToken cancel)
+    /// <summary>nurture.program_steps of one program in [from, to), as the API and the dashboard report it.</summary>
+    internal static async Task<List<ProgramStepCounts>> StepCountsAsync(LifecycleDb db, StoredProgram stored, DateTime from, DateTime to, CancellationToken cancel)
+    {
+        // Every run with an instant that can fall in the period: entered before its end, not ended before its start.
+        var runs = await db.Set<StepRun>().AsNoTracking()
+            .Where(r => r.ProgramId == stored.Id && r.EnteredAt < to && (r.EndedAt == null || r.EndedAt >= from))
+            .Select(r => new StepRunFact(r.StepId, r.EnteredAt, r.EndedAt, r.Outcome)).ToListAsync(cancel);
+        return ProgramStepMetrics.Compute(stored.Parse(), runs, from, to);
+    }
+
+    internal static async Task<ProgramView> ViewAsync(LifecycleDb db, StoredProgram stored, CancellationToken cancel)
     {
         var runs = await db.Set<StepRun>().AsNoTracking().Where(r => r.ProgramId == stored.Id)
             .GroupBy(r => new { r.StepId, r.Outcome }).Select(g => new { g.Key.StepId, g.Key.Outcome, Count = g.Count() }).ToListAsync(cancel);

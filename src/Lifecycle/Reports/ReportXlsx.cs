@@ -47,6 +47,10 @@ public static class ReportXlsx
         ("about", About(("as_of", report.AsOf), ("horizon_months", report.HorizonMonths), ("lookback_months", report.LookbackMonths),
             ("average_deal_size", report.AverageDealSize), ("expected_customers", report.ExpectedCustomers), ("expected_bookings", report.ExpectedBookings))));
 
+    /// <summary>One dashboard table: a sheet named after it, headed by its column keys, the same values as its CSV.</summary>
+    public static byte[] Table(string name, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<object?>> rows) =>
+        Workbook((name, rows.Select(row => Row(columns.Select((column, i) => (column, row[i])).ToArray()))));
+
     private static byte[] Workbook(params (string Name, IEnumerable<Dictionary<string, object?>> Rows)[] sheets)
     {
         var book = new Dictionary<string, object>();

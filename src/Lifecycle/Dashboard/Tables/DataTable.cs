@@ -15,7 +15,7 @@ public sealed record Cell(object? Value, string? Href = null);
 
 /// <summary>
 /// A table a dashboard page shows and exports: the page renders it, and /export/{page}/{name}.csv writes the very
-/// same rows, so the CSV never disagrees with the screen.
+/// same rows, so the CSV never disagrees with the screen; /export/{page}/{name}.xlsx writes them as a workbook.
 /// </summary>
 public sealed record DataTable(string Name, string Title, IReadOnlyList<Column> Columns, IReadOnlyList<Cell[]> Rows)
 {
@@ -45,6 +45,9 @@ public sealed record DataTable(string Name, string Title, IReadOnlyList<Column> 
         IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    /// <summary>The table as an XLSX workbook (Reports' writer): numbers as numeric cells, unrounded; nothing as an empty cell.</summary>
+    public byte[] ToXlsx() => Reports.ReportXlsx.Table(Name, Columns.Select(c => c.Key).ToList(), Rows.Select(r => r.Select(c => c.Value).ToList()));
 
     public void WriteCsv(TextWriter writer)
     {

@@ -1,17 +1,24 @@
 using Lifecycle.Dashboard.Tables;
 using Lifecycle.Experiments;
+using Lifecycle.Programs;
+using Microsoft.EntityFrameworkCore;
 
 namespace Lifecycle.Dashboard.Views;
 
 /// <summary>One variant's verdict in plain words: who beats whom, with what probability (the Bayesian chance to beat the control).</summary>
 public sealed record Verdict(string Winner, string Loser, double Probability);
 
+/// <summary>A program's stored A/B split: its report (Experiments/ProgramSplits) and who beats whom in plain words.</summary>
+public sealed record SplitView(string ProgramName, SplitReport Report, IReadOnlyList<Verdict> Verdicts);
+
+public sealed record StoredSplitsModel(IReadOnlyList<SplitView> Splits, DataTable Variants, DataTable Decisions);
+
 public sealed record ExperimentsModel(string? Control, IReadOnlyList<string> Variants, IReadOnlyList<string> Errors, AbTestResult? Result,
     IReadOnlyList<Verdict> Verdicts, DataTable Table);
 
 /// <summary>
 /// The experiments page: the A/B statistics of Experiments/ (the same as `lifecycle stats ab`) for a control and up to
-/// four variants typed as conversions/n. No experiment results are stored yet, so the page is a calculator.
+/// four variants typed as conversions/n, and every A/B split step of the programs with its counts, statistics and decision.
 /// </summary>
 public static class ExperimentsTables
 {
@@ -40,8 +47,7 @@ public static class ExperimentsTables
         if (errors.Count > 0) return empty;
 
         var result = AbTest.Analyze(controlArm!.Value, arms.Select(a => a.Arm!.Value).ToList());
-        var verdicts = result.Variants.Select(v => v.ChanceToBeatControl >= 0.5
-            ? new Verdict(v.Name, "A", v.ChanceToBeatControl) : new Verdict("A", v.Name, 1 - v.ChanceToBeatControl)).ToList();
+        var verdicts = Verdicts(result, "A");
         var rows = new List<Cell[]> { new Cell[] { new("A"), new(result.Control.Conversions), new(result.Control.Trials), new(result.Control.Rate), new(null), new(null), new(null), new(null), new(null), new(null), new(null) } };
         rows.AddRange(result.Variants.Select(v => new Cell[]
         {
@@ -51,6 +57,46 @@ public static class ExperimentsTables
         return new ExperimentsModel(control, variants, errors, result, verdicts, new DataTable("variants", "Variants", columns, rows));
     }
 
-    public static Task<IReadOnlyList<DataTable>> TablesAsync(DashboardData data, IQueryCollection query) =>
-        Task.FromResult<IReadOnlyList<DataTable>>([Load(query).Table]);
+    public static async Task<StoredSplitsModel> LoadSplitsAsync(DashboardData data)
+    {
+        var names = await data.Db.Set<StoredProgram>().AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Name);
+        var splits = (await ExperimentEndpoints.ListSplitsAsync(data.Db, default))
+            .Select(r => new SplitView(names.GetValueOrDefault(r.ProgramId, r.ProgramId), r, r.Analysis is { } a ? Verdicts(a, r.Arms[0].Variant) : [])).ToList();
+        var rows = splits.SelectMany(s => s.Report.Arms.Select((arm, i) =>
+        {
+            var stats = i > 0 ? s.Report.Analysis?.Variants[i - 1] : null;
+            var measured = arm.ArmFor(s.Report.Metric);
+            return new Cell[]
+            {
+                new(s.ProgramName, ProgramsTables.Href(s.Report.ProgramId)), new(s.Report.StepId), new(s.Report.Metric), new(arm.Variant), new(arm.Contacts),
+                new(arm.Sent), new(arm.Opened), new(arm.Clicked), new(arm.Converted), new(measured.Trials > 0 ? measured.Rate : null),
+                new(stats?.Lift), new(stats?.LiftInterval?.Low), new(stats?.LiftInterval?.High), new(stats?.PValue), new(stats?.ChanceToBeatControl),
+            };
+        })).ToList();
+        return new StoredSplitsModel(splits,
+            new DataTable("splits", "A/B splits in programs",
+                [new("program", "Program"), new("step", "Step"), new("metric", "Metric"), new("variant", "Variant"), new("contacts", "Contacts", ColumnKind.Count),
+                 new("sent", "Sent", ColumnKind.Count), new("opened", "Opened", ColumnKind.Count), new("clicked", "Clicked", ColumnKind.Count),
+                 new("converted", "Converted", ColumnKind.Count), new("rate", "Rate", ColumnKind.Rate), new("lift", "Lift", ColumnKind.Rate),
+                 new("lift_low", "Lift, low", ColumnKind.Rate), new("lift_high", "Lift, high", ColumnKind.Rate), new("p_value", "p", ColumnKind.Number),
+                 new("chance_to_beat_control", "Chance to beat the control", ColumnKind.Rate)], rows),
+            new DataTable("decisions", "Decisions",
+                [new("program", "Program"), new("step", "Step"), new("winner", "Winner"), new("reason", "Reason"), new("decided_at", "Decided", ColumnKind.Time)],
+                splits.Where(s => s.Report.Decision is not null).Select(s => new Cell[]
+                {
+                    new(s.ProgramName, ProgramsTables.Href(s.Report.ProgramId)), new(s.Report.StepId), new(s.Report.Decision!.Winner), new(s.Report.Decision.Reason),
+                    new(s.Report.Decision.DecidedAt),
+                }).ToList()));
+    }
+
+    public static async Task<IReadOnlyList<DataTable>> TablesAsync(DashboardData data, IQueryCollection query)
+    {
+        var stored = await LoadSplitsAsync(data);
+        return [Load(query).Table, stored.Variants, stored.Decisions];
+    }
+
+    /// <summary>Each variant against the control in plain words, from the Bayesian chance to beat it.</summary>
+    private static List<Verdict> Verdicts(AbTestResult result, string control) =>
+        result.Variants.Select(v => v.ChanceToBeatControl >= 0.5
+            ? new Verdict(v.Name, control, v.ChanceToBeatControl) : new Verdict(control, v.Name, 1 - v.ChanceToBeatControl)).ToList();
 }
