@@ -55,7 +55,7 @@ public sealed class ReportMail(EmailOptions options, ILogger log)
             SmtpHost = options.SmtpHost, SmtpPort = options.SmtpPort, SmtpUser = options.SmtpUser, SmtpPassword = options.SmtpPassword,
             SmtpSecurity = options.SmtpSecurity, Connections = 1, RatePerSecond = options.RatePerSecond,
         }, log);
-        var outcome = (await pool.SendAsync([mime]))[0];
+        var outcome = (await pool.SendAsync([mime], m => m))[0];
         return (outcome.Result == SendResult.Accepted, outcome.Answer.Length > 1000 ? outcome.Answer[..1000] : outcome.Answer);
     }
 }
