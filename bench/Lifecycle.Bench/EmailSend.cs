@@ -13,7 +13,7 @@ namespace Lifecycle.Bench;
 
 /// <summary>
 /// E-mails per second rendered and accepted by a local SMTP server: N contacts, one two-language template;
-/// render and queue every message (EmailOutbox.Compose), then deliver them with the outbox worker's rounds
+/// render and queue every message (EmailOutbox.Compose), then deliver them as the outbox worker does (DrainAsync: rounds pipelined)
 /// (claim, SMTP pool, record answers and Email Sent events). Baseline: the same MIME messages sent over the
 /// same number of MailKit connections with no database and no rendering, the SMTP server's own ceiling here.
 /// </summary>
@@ -72,7 +72,7 @@ public static class EmailSend
         await using (var pool = new SmtpPool(options, NullLogger.Instance))
         {
             clock.Restart();
-            while (await delivery.RunOnceAsync(pool) > 0) { }
+            await delivery.DrainAsync(pool, CancellationToken.None);
         }
         var delivered = clock.Elapsed;
         await using (var db = database.Open())

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using Dapper;
 using Lifecycle.Storage;
@@ -15,7 +16,8 @@ namespace Lifecycle.Email;
 /// The outbox worker. Each round claims due messages (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>, so any number of
 /// server processes share the work and each message goes to one; SQLite: its single writer), drops those whose
 /// address is suppressed, sends the rest over the SMTP pool, and records each server answer: sent, bounced,
-/// failed, or queued again with backoff.
+/// failed, or queued again with backoff. While a round is being sent, the previous round's answers are recorded
+/// and the next round is claimed, so the SMTP connections do not wait for the database.
 ///
 /// A claim moves the message's next attempt one lease ahead instead of holding a transaction open while
 /// sending: if the worker dies, the message is due again when the lease ends. The one window for a duplicate:
@@ -28,6 +30,9 @@ public sealed class EmailDelivery(Database database, IOptions<EmailOptions> opti
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>The messages of one claim: all of them count as claimed; the deliverable ones are sent under its token.</summary>
+    private sealed record Claim(string Token, int Count, List<EmailMessage> Deliverable);
 
     /// <summary>Tells an idle worker that a message was queued.</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
@@ -44,16 +49,14 @@ public sealed class EmailDelivery(Database database, IOptions<EmailOptions> opti
         await using var pool = new SmtpPool(settings, log);
         while (!stopping.IsCancellationRequested)
         {
-            var claimed = 0;
             try
             {
-                claimed = await RunOnceAsync(pool);
+                await DrainAsync(pool, stopping);
             }
             catch (Exception e)
             {
                 log.LogError(e, "an e-mail delivery round failed; its messages are due again after the lease");
             }
-            if (claimed == settings.ClaimBatch) continue;
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             wait.CancelAfter(settings.PollInterval);
             try { await _wake.Reader.ReadAsync(wait.Token); }
@@ -66,34 +69,83 @@ public sealed class EmailDelivery(Database database, IOptions<EmailOptions> opti
     /// <returns>How many messages were claimed.</returns>
     public async Task<int> RunOnceAsync(SmtpPool pool)
     {
-        var settings = options.Value;
-        var links = new MessageLinks(settings.PublicBaseUrl!, settings.SigningKey!);
-        await using var db = database.Open();
-        var (claimed, deliverable) = await ClaimAsync(db);
-        if (claimed == 0) return 0;
-        var now = clock.GetUtcNow();
-        var outcomes = await pool.SendAsync(deliverable.Select(m => MessageMime.Build(m, settings, links, now)).ToList());
-        await RecordAsync(db, deliverable, outcomes);
-        return claimed;
+        var claim = await ClaimAsync();
+        if (claim.Count == 0) return 0;
+        await RecordAsync(claim, await SendAsync(pool, claim));
+        return claim.Count;
     }
 
-    private async Task<(int Claimed, List<EmailMessage> Deliverable)> ClaimAsync(LifecycleDb db)
+    /// <summary>
+    /// Sends rounds until nothing is due, each round's sending overlapped with recording the round before and
+    /// claiming the round after. On a stop no further round is sent: one claimed ahead is released (due again at
+    /// once, never sent), and every round sent is recorded.
+    /// </summary>
+    /// <returns>How many messages were claimed and sent or settled.</returns>
+    public async Task<int> DrainAsync(SmtpPool pool, CancellationToken stopping)
+    {
+        var total = 0;
+        Claim? ahead = await ClaimAsync();
+        (Claim Claim, SendOutcome[] Outcomes)? unrecorded = null;
+        try
+        {
+            while (ahead is { Count: > 0 } current && !stopping.IsCancellationRequested)
+            {
+                ahead = null;
+                var previous = unrecorded;
+                unrecorded = null;
+                var sending = SendAsync(pool, current);
+                var bookkeeping = Task.Run(async () =>
+                {
+                    if (previous is { } done) await RecordAsync(done.Claim, done.Outcomes);
+                    return stopping.IsCancellationRequested ? null : await ClaimAsync();
+                }, CancellationToken.None);
+                try
+                {
+                    unrecorded = (current, await sending);
+                    total += current.Count;
+                }
+                finally
+                {
+                    ahead = await bookkeeping;
+                }
+            }
+        }
+        finally
+        {
+            if (unrecorded is { } last) await RecordAsync(last.Claim, last.Outcomes);
+            if (ahead is { Count: > 0 } unsent) await ReleaseAsync(unsent);
+        }
+        return total;
+    }
+
+    private Task<SendOutcome[]> SendAsync(SmtpPool pool, Claim claim)
+    {
+        var settings = options.Value;
+        var links = new MessageLinks(settings.PublicBaseUrl!, settings.SigningKey!);
+        var now = clock.GetUtcNow();
+        // MIME is built by the send tasks, in parallel, as each connection takes its next message.
+        return pool.SendAsync(claim.Deliverable, m => MessageMime.Build(m, settings, links, now));
+    }
+
+    private async Task<Claim> ClaimAsync()
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var token = Guid.NewGuid().ToString("N");
+        await using var db = database.Open();
         await using var transaction = await db.Database.BeginTransactionAsync();
         var connection = db.Database.GetDbConnection();
         var postgres = db.Engine == DatabaseEngine.Postgres;
-        var ids = (await connection.QueryAsync<string>(
+        var messages = (await connection.QueryAsync<EmailMessage>(
             $"""
             UPDATE email_messages SET attempts = attempts + 1, next_attempt_at = @lease, claim_token = @token
             WHERE id IN (SELECT id FROM email_messages WHERE status = 'queued' AND next_attempt_at <= @now
                          ORDER BY next_attempt_at LIMIT {Math.Max(1, options.Value.ClaimBatch)}{(postgres ? " FOR UPDATE SKIP LOCKED" : "")})
-            RETURNING id
+            RETURNING id AS Id, contact_id AS ContactId, template_id AS TemplateId, program_id AS ProgramId, step_id AS StepId,
+                      campaign_id AS CampaignId, to_address AS ToAddress, language AS Language, subject AS Subject, html AS Html,
+                      text AS Text, attempts AS Attempts
             """,
             new { lease = Instant(db, now + Lease), token, now = Instant(db, now) }, transaction.GetDbTransaction())).ToList();
-        if (ids.Count == 0) return (0, []);
-        var messages = await db.Set<EmailMessage>().Where(m => ids.Contains(m.Id)).ToListAsync();
+        if (messages.Count == 0) return new Claim(token, 0, []);
         // Checked inside the claim: an address suppressed since the message was queued is not mailed.
         var addresses = messages.Select(m => m.ToAddress).Distinct().ToList();
         var suppressed = await db.Set<Suppression>().AsNoTracking().Where(s => addresses.Contains(s.Email)).ToDictionaryAsync(s => s.Email);
@@ -101,64 +153,91 @@ public sealed class EmailDelivery(Database database, IOptions<EmailOptions> opti
         {
             if (!suppressed.TryGetValue(message.ToAddress, out var suppression)) continue;
             message.Status = MessageStatus.Suppressed;
-            message.SmtpAnswer = $"not sent: the address is suppressed ({SnakeCase.Of(suppression.Reason.ToString())})";
+            await connection.ExecuteAsync("UPDATE email_messages SET status = 'suppressed', smtp_answer = @answer WHERE id = @id",
+                new { id = message.Id, answer = $"not sent: the address is suppressed ({SnakeCase.Of(suppression.Reason.ToString())})" },
+                transaction.GetDbTransaction());
         }
-        await db.SaveChangesAsync();
         await transaction.CommitAsync();
-        return (ids.Count, messages.Where(m => m.Status == MessageStatus.Queued).ToList());
+        return new Claim(token, messages.Count, messages.Where(m => m.Status == MessageStatus.Queued).ToList());
     }
 
-    private async Task RecordAsync(LifecycleDb db, List<EmailMessage> messages, SendOutcome[] outcomes)
+    /// <summary>
+    /// Records a round's answers in one statement (and its events and bounces in the same transaction). Only rows
+    /// still under this claim's token are written: a worker whose lease ran out records nothing over the next claim.
+    /// </summary>
+    private async Task RecordAsync(Claim claim, SendOutcome[] outcomes)
     {
+        if (claim.Deliverable.Count == 0) return;
         var settings = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var events = new List<EventRow>();
-        for (var i = 0; i < messages.Count; i++)
+        await using var db = database.Open();
+        var rows = new List<Dictionary<string, object?>>(claim.Deliverable.Count);
+        for (var i = 0; i < claim.Deliverable.Count; i++)
         {
-            var message = messages[i];
+            var message = claim.Deliverable[i];
             var outcome = outcomes[i];
             message.SmtpAnswer = outcome.Answer.Length > 1000 ? outcome.Answer[..1000] : outcome.Answer;
-            switch (outcome.Result)
+            DateTime? retryAt = null;
+            message.Status = outcome.Result switch
             {
-                case SendResult.Accepted:
-                    message.Status = MessageStatus.Sent;
-                    message.SentAt = now;
-                    if (message.ContactId is not null) events.Add(EmailFacts.Event(EmailFacts.Sent, message, now));
-                    break;
-                case SendResult.HardBounce:
-                    message.Status = MessageStatus.Bounced;
-                    if (message.ContactId is not null)
-                        events.Add(EmailFacts.Event(EmailFacts.Bounced, message, now, extra: new Dictionary<string, string?>
-                            { ["bounce_type"] = "hard", ["reason"] = message.SmtpAnswer, ["source"] = "smtp" }));
-                    await EmailFacts.SuppressAsync(db, message.ToAddress, SuppressionReason.HardBounce, now, message.SmtpAnswer, message.Id, CancellationToken.None);
-                    break;
-                case SendResult.Rejected:
-                    message.Status = MessageStatus.Failed;
-                    break;
-                case SendResult.Temporary when message.Attempts >= settings.MaxAttempts:
-                    message.Status = MessageStatus.Failed;
-                    break;
-                case SendResult.Temporary:
-                    message.NextAttemptAt = now + settings.RetryAfter * Math.Pow(2, message.Attempts - 1);
-                    break;
-            }
+                SendResult.Accepted => MessageStatus.Sent,
+                SendResult.HardBounce => MessageStatus.Bounced,
+                SendResult.Temporary when message.Attempts < settings.MaxAttempts => MessageStatus.Queued,
+                _ => MessageStatus.Failed,
+            };
+            if (message.Status == MessageStatus.Queued) retryAt = now + settings.RetryAfter * Math.Pow(2, message.Attempts - 1);
+            if (message.Status == MessageStatus.Sent) message.SentAt = now;
+            rows.Add(new()
+            {
+                ["id"] = message.Id, ["status"] = SnakeCase.Of(message.Status.ToString()), ["answer"] = message.SmtpAnswer,
+                ["sent_at"] = message.SentAt is { } sentAt ? Instant(db, sentAt) : null,
+                ["next_attempt_at"] = retryAt is { } retry ? Instant(db, retry) : null,
+            });
         }
-        try
+        var postgres = db.Engine == DatabaseEngine.Postgres;
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var connection = db.Database.GetDbConnection();
+        var recorded = (await connection.QueryAsync<string>(postgres
+            ? """
+              UPDATE email_messages AS m SET status = v.status, smtp_answer = v.answer, sent_at = v.sent_at,
+                     next_attempt_at = COALESCE(v.next_attempt_at, m.next_attempt_at)
+              FROM jsonb_to_recordset(CAST(@rows AS jsonb)) AS v(id text, status text, answer text, sent_at timestamptz, next_attempt_at timestamptz)
+              WHERE m.id = v.id AND m.claim_token = @token
+              RETURNING m.id
+              """
+            : """
+              UPDATE email_messages SET status = v.status, smtp_answer = v.answer, sent_at = v.sent_at,
+                     next_attempt_at = COALESCE(v.next_attempt_at, email_messages.next_attempt_at)
+              FROM (SELECT value ->> 'id' AS id, value ->> 'status' AS status, value ->> 'answer' AS answer,
+                           value ->> 'sent_at' AS sent_at, value ->> 'next_attempt_at' AS next_attempt_at FROM json_each(@rows)) AS v
+              WHERE email_messages.id = v.id AND email_messages.claim_token = @token
+              RETURNING id
+              """,
+            new { rows = JsonSerializer.Serialize(rows), token = claim.Token }, transaction.GetDbTransaction())).ToHashSet();
+        if (recorded.Count < claim.Deliverable.Count)
+            log.LogWarning("{Count} messages were claimed again before their answer was recorded", claim.Deliverable.Count - recorded.Count);
+        var events = new List<EventRow>();
+        foreach (var message in claim.Deliverable.Where(m => recorded.Contains(m.Id)))
         {
-            // The claim token is a concurrency token: a worker whose lease ran out records nothing over the next claim.
-            await db.SaveChangesAsync();
-        }
-        catch (DbUpdateConcurrencyException e)
-        {
-            log.LogWarning("{Count} messages were claimed again before their answer was recorded", e.Entries.Count);
-            var lost = e.Entries.Select(entry => ((EmailMessage)entry.Entity).Id).ToHashSet();
-            foreach (var entry in e.Entries) entry.State = EntityState.Detached;
-            events.RemoveAll(row => lost.Contains(row.MessageId.Split(':')[0]));
-            await db.SaveChangesAsync();
+            if (message.Status == MessageStatus.Bounced)
+                await EmailFacts.SuppressAsync(db, message.ToAddress, SuppressionReason.HardBounce, now, message.SmtpAnswer, message.Id, CancellationToken.None);
+            if (message.ContactId is null) continue;
+            if (message.Status == MessageStatus.Sent) events.Add(EmailFacts.Event(EmailFacts.Sent, message, now));
+            if (message.Status == MessageStatus.Bounced)
+                events.Add(EmailFacts.Event(EmailFacts.Bounced, message, now, extra: new Dictionary<string, string?>
+                    { ["bounce_type"] = "hard", ["reason"] = message.SmtpAnswer, ["source"] = "smtp" }));
         }
         await EmailFacts.InsertAsync(db, events, CancellationToken.None);
         await transaction.CommitAsync();
+    }
+
+    /// <summary>Gives back a claimed round that was never sent: due again at once, the attempt not counted.</summary>
+    private async Task ReleaseAsync(Claim claim)
+    {
+        await using var db = database.Open();
+        await db.Database.GetDbConnection().ExecuteAsync(
+            "UPDATE email_messages SET attempts = attempts - 1, next_attempt_at = @now, claim_token = NULL WHERE claim_token = @token AND status = 'queued'",
+            new { now = Instant(db, clock.GetUtcNow().UtcDateTime), token = claim.Token });
     }
 
     /// <summary>SQLite compares instants as EF's text form; PostgreSQL as timestamptz.</summary>

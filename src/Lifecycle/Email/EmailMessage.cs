@@ -18,6 +18,7 @@ public sealed class EmailMessage
     /// <summary>The contact mailed; null for a notice to an address that is no contact (a form's owner, a sales
     /// owner), which is sent untracked and records no events.</summary>
     public string? ContactId { get; set; }
+    /// <summary>The template rendered; for the team's report mail, which has none, what it is (target-warning.{metric}.{month}).</summary>
     public required string TemplateId { get; set; }
     public string? ProgramId { get; set; }
     public string? StepId { get; set; }

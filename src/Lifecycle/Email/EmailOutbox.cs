@@ -51,15 +51,26 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider clo
     /// template's default language, sent as it is (no tracked links, no open pixel, no unsubscribe footer) and
     /// recording no events, since its reader is no contact.
     /// </summary>
-    public async Task<Outcome> StageNoticeAsync(LifecycleDb db, EmailTemplate template, Recipient about, string address, CancellationToken cancel)
+    public Task<Outcome> StageNoticeAsync(LifecycleDb db, EmailTemplate template, Recipient about, string address, CancellationToken cancel)
+    {
+        var parts = TemplateRenderer.Render(template, about, "", template.DefaultLanguage);
+        return StageMailAsync(db, template.Id, address, parts.Language, parts.Subject, parts.Html, parts.Text, cancel);
+    }
+
+    /// <summary>
+    /// Adds an untracked message to a plain address to the unit of work, as notices are sent: the team's report
+    /// mail (target warnings, the monthly report) takes this way, so it is queued, retried and logged with the rest.
+    /// </summary>
+    /// <param name="source">The template it was rendered from, or for report mail what it is (monthly-report.2026-01).</param>
+    public async Task<Outcome> StageMailAsync(LifecycleDb db, string source, string address, string language, string subject, string html, string text,
+        CancellationToken cancel)
     {
         if (await RefusalAsync(db, address, "to", cancel) is { } refused) return refused;
         var now = clock.GetUtcNow().UtcDateTime;
-        var parts = TemplateRenderer.Render(template, about, "", template.DefaultLanguage);
         var message = new EmailMessage
         {
-            Id = NewId(), ContactId = null, TemplateId = template.Id, ToAddress = address.Trim().ToLowerInvariant(), Language = parts.Language,
-            Subject = parts.Subject, Html = parts.Html, Text = parts.Text, Status = MessageStatus.Queued, NextAttemptAt = now, CreatedAt = now,
+            Id = NewId(), ContactId = null, TemplateId = source, ToAddress = address.Trim().ToLowerInvariant(), Language = language,
+            Subject = subject, Html = html, Text = text, Status = MessageStatus.Queued, NextAttemptAt = now, CreatedAt = now,
         };
         db.Set<EmailMessage>().Add(message);
         return new Queued(message);

@@ -48,20 +48,22 @@ public sealed class SmtpPool : IAsyncDisposable
         });
     }
 
-    /// <summary>Sends each message once over the pool; the outcomes are in the order of the messages.</summary>
-    public async Task<SendOutcome[]> SendAsync(IReadOnlyList<MimeMessage> messages)
+    /// <summary>Sends each message once over the pool; the outcomes are in the order of the messages. Each
+    /// connection's task builds the MIME form of the message it takes next, so building runs in parallel too.</summary>
+    public async Task<SendOutcome[]> SendAsync<T>(IReadOnlyList<T> messages, Func<T, MimeMessage> build)
     {
         var outcomes = new SendOutcome[messages.Count];
         var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, _clients.Length).Select(async slot =>
+        await Task.WhenAll(Enumerable.Range(0, _clients.Length).Select(slot => Task.Run(async () =>
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < messages.Count)
             {
+                var mime = build(messages[i]);
                 using var permit = await _rate.AcquireAsync(1);
-                outcomes[i] = await SendOneAsync(slot, messages[i]);
+                outcomes[i] = await SendOneAsync(slot, mime);
             }
-        }));
+        })));
         return outcomes;
     }
 

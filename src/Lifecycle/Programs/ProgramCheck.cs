@@ -14,14 +14,15 @@ public static class ProgramCheck
 {
     public static readonly IReadOnlySet<string> UpdatableFields = new HashSet<string> { "first_name", "last_name", "title", "country", "lead_source" };
 
-    public static Validation Check(ProgramDefinition program, IReadOnlySet<string> knownTemplates)
+    /// <param name="savedSegments">The names and ids of the saved segments.</param>
+    public static Validation Check(ProgramDefinition program, IReadOnlySet<string> knownTemplates, IReadOnlySet<string> savedSegments)
     {
         var v = new Validation();
         v.Required("id", program.Id);
         v.Required("name", program.Name);
         if (program.ReEntry.Rule == ReEntryRule.AfterDays && program.ReEntry.Days is not > 0)
             v.Add("re_entry.days", "after_days needs a number of days above 0");
-        for (var i = 0; i < program.Triggers.Count; i++) CheckTrigger(v, $"triggers[{i}]", program.Triggers[i]);
+        for (var i = 0; i < program.Triggers.Count; i++) CheckTrigger(v, $"triggers[{i}]", program.Triggers[i], savedSegments);
         if (program.Steps.Count == 0) { v.Add("steps", "a program needs at least one step"); return v; }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -47,12 +48,17 @@ public static class ProgramCheck
         return v;
     }
 
-    private static void CheckTrigger(Validation v, string at, EntryTrigger trigger)
+    private static void CheckTrigger(Validation v, string at, EntryTrigger trigger, IReadOnlySet<string> savedSegments)
     {
         switch (trigger.Type)
         {
-            case "segment":
+            case "segment" when trigger.SavedSegment is null:
                 Condition(v, $"{at}.segment", trigger.Segment);
+                break;
+            case "segment":
+                if (trigger.Segment is not null) v.Add($"{at}.segment", "give either segment (a definition) or saved_segment, not both");
+                else if (!savedSegments.Contains(trigger.SavedSegment))
+                    v.Add($"{at}.saved_segment", $"no saved segment named '{trigger.SavedSegment}' or with that id");
                 break;
             case "event":
                 v.Required($"{at}.event", trigger.Event);

@@ -11,13 +11,14 @@ public enum ReEntryRule { Never, AfterDays, Always }
 public sealed record ReEntry(ReEntryRule Rule = ReEntryRule.Never, int? Days = null);
 
 /// <summary>
-/// What enrols a contact. Type <c>segment</c> (Segment: a definition in the segment language), <c>event</c>
+/// What enrols a contact. Type <c>segment</c> (Segment: a definition in the segment language, or SavedSegment: the
+/// name or id of a saved segment, whose definition is read at each sweep, so editing the segment changes who enters), <c>event</c>
 /// (Event), <c>missed_action</c> (Event, then no Missing within WithinDays), <c>date</c> (Field, a date field of the
 /// contact such as birthday or custom.contract_end, plus OffsetDays, yearly), <c>recycled</c> (Reason: the contact
 /// was recycled with this reason). Every program can also be entered by API.
 /// </summary>
 public sealed record EntryTrigger(string? Type, string? Segment = null, string? Event = null, string? Missing = null, int? WithinDays = null,
-    string? Field = null, int? OffsetDays = null, string? Reason = null);
+    string? Field = null, int? OffsetDays = null, string? Reason = null, string? SavedSegment = null);
 
 /// <summary>One arm of an <c>ab_split</c> step.</summary>
 public sealed record SplitVariant(string? Name, int Weight, string? Next);

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Lifecycle.Email;
+using Lifecycle.Segments;
 using Lifecycle.Server;
 using Lifecycle.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -68,7 +70,9 @@ public static class ProgramEndpoints
     private static async Task<Validation> CheckAsync(LifecycleDb db, ProgramDefinition program, CancellationToken cancel)
     {
         var templates = (await db.Set<EmailTemplate>().AsNoTracking().Select(t => t.Id).ToListAsync(cancel)).ToHashSet();
-        return ProgramCheck.Check(program, templates);
+        var segments = await db.Set<Segment>().AsNoTracking().Select(s => new { s.Id, s.Name }).ToListAsync(cancel);
+        return ProgramCheck.Check(program, templates,
+            segments.SelectMany(s => new[] { s.Name, s.Id.ToString(CultureInfo.InvariantCulture) }).ToHashSet());
     }
 
     private static async Task<IResult> List(LifecycleDb db, [AsParameters] Paging paging, CancellationToken cancel)

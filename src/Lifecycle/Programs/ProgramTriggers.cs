@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lifecycle.Contacts;
 using Lifecycle.Segments;
 using Lifecycle.Server;
@@ -119,12 +120,25 @@ public sealed class ProgramTriggers(Database database, TimeProvider clock, Works
 
     private async Task<int> SegmentAsync(LifecycleDb db, ProgramDefinition program, EntryTrigger trigger, DateTime now, CancellationToken cancel)
     {
-        var members = await SegmentQueries.MembersAsync(db, SegmentParser.Parse(trigger.Segment), clock, null, 0, cancel);
+        var definition = trigger.SavedSegment is null ? trigger.Segment : await SavedDefinitionAsync(db, trigger.SavedSegment, cancel);
+        // A saved segment deleted after the program was saved enrols nobody until it exists again.
+        if (definition is null) return 0;
+        var members = await SegmentQueries.MembersAsync(db, SegmentParser.Parse(definition), clock, null, 0, cancel);
         var enrolledBefore = await db.Set<Enrolment>().AsNoTracking().Where(e => e.ProgramId == program.Id)
             .Select(e => new { e.ContactId, e.State }).ToListAsync(cancel);
         // Active ones stay; with re-entry never, anyone enrolled before stays out; the rest ask EnrolAsync.
         var skip = enrolledBefore.Where(e => e.State == EnrolmentState.Active || program.ReEntry.Rule == ReEntryRule.Never).Select(e => e.ContactId).ToHashSet();
         return await EnrolAllAsync(db, program, members.Select(m => m.Id).Where(id => !skip.Contains(id)), "segment", now, cancel);
+    }
+
+    /// <summary>A saved segment's definition, found by its name or, failing that, by its id.</summary>
+    private static async Task<string?> SavedDefinitionAsync(LifecycleDb db, string nameOrId, CancellationToken cancel)
+    {
+        var segments = db.Set<Segment>().AsNoTracking();
+        return await segments.Where(s => s.Name == nameOrId).Select(s => s.Definition).FirstOrDefaultAsync(cancel)
+               ?? (long.TryParse(nameOrId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                   ? await segments.Where(s => s.Id == id).Select(s => s.Definition).FirstOrDefaultAsync(cancel)
+                   : null);
     }
 
     /// <summary>Contacts whose first event's deadline (its timestamp + within days) passed since the last sweep without the missing event.</summary>

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Database = Lifecycle.Storage.Database;
 
 namespace Lifecycle.Reports;
@@ -19,7 +18,7 @@ namespace Lifecycle.Reports;
 /// previous month's, sent once to MonthlyRecipients from the 1st of the month on, in the workspace zone).
 /// </summary>
 public sealed class ReportsWorker(Database database, TimeProvider clock, ChannelMapping channels, ReportSettings settings,
-    ReportOptions options, EmailOptions email, ILogger<ReportsWorker> log) : BackgroundService
+    ReportOptions options, EmailOutbox outbox, ILogger<ReportsWorker> log) : BackgroundService
 {
     public const string WarningEvent = "report.metric_at_risk";
     private const int MaxEmailAttempts = 5;
@@ -30,7 +29,7 @@ public sealed class ReportsWorker(Database database, TimeProvider clock, Channel
         if (!options.Worker) return;
         services.AddHostedService(sp => new ReportsWorker(sp.GetRequiredService<Database>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ChannelMapping>(), LifecycleReports.SettingsFrom(configuration), options,
-            sp.GetRequiredService<IOptions<EmailOptions>>().Value, sp.GetRequiredService<ILogger<ReportsWorker>>()));
+            sp.GetRequiredService<EmailOutbox>(), sp.GetRequiredService<ILogger<ReportsWorker>>()));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
@@ -88,58 +87,77 @@ public sealed class ReportsWorker(Database database, TimeProvider clock, Channel
         return added;
     }
 
-    /// <summary>E-mails the month's warnings that no e-mail carried yet, retrying a refused one on later checks.</summary>
+    /// <summary>Queues e-mail for the month's warnings that no e-mail carried yet; one that could not be queued (e-mail
+    /// not configured) is tried again on later checks.</summary>
     private async Task EmailWarningsAsync(LifecycleDb db, DateOnly month, CancellationToken cancel)
     {
-        var mail = new ReportMail(email, log);
-        if (options.WarningRecipients.Count == 0 || !mail.CanSend) return;
+        if (options.WarningRecipients.Count == 0) return;
         var pending = await db.Set<TargetWarning>().Where(w => w.Month == month && w.EmailedAt == null && w.EmailAttempts < MaxEmailAttempts)
             .ToListAsync(cancel);
         foreach (var warning in pending.OrderBy(w => w.MetricId, StringComparer.Ordinal))
         {
             var (subject, html, text) = MonthlyReportMail.Warning(warning, settings.Zone.Id);
-            var id = $"target-warning.{warning.MetricId}.{TargetReports.Month(month)}";
-            var (accepted, answer) = await mail.SendAsync(id, options.WarningRecipients, subject, html, text, clock.GetUtcNow());
+            var kind = $"target-warning.{warning.MetricId}.{TargetReports.Month(month)}";
             warning.EmailAttempts++;
-            warning.EmailAnswer = answer;
-            if (accepted) warning.EmailedAt = clock.GetUtcNow().UtcDateTime;
-            await db.SaveChangesAsync(cancel);
+            (var queued, warning.EmailAnswer) = await QueueAsync(db, kind, options.WarningRecipients, subject, html, text, cancel);
+            if (queued) warning.EmailedAt = clock.GetUtcNow().UtcDateTime;
         }
+        await db.SaveChangesAsync(cancel);
+        outbox.Wake();
     }
 
     /// <summary>
-    /// From the 1st of a month on, builds the previous month's report and e-mails it to MonthlyRecipients, once: the
-    /// month's marker row is claimed before sending and records the SMTP server's answer.
+    /// From the 1st of a month on, builds the previous month's report and queues it to MonthlyRecipients, once: the
+    /// month's marker row commits with the queued messages (a racing process's insert fails and queues nothing).
     /// </summary>
-    /// <returns>Whether a report was sent by this call.</returns>
+    /// <returns>Whether a report was queued by this call.</returns>
     public async Task<bool> SendMonthlyReportAsync(CancellationToken cancel = default)
     {
-        var mail = new ReportMail(email, log);
-        if (options.MonthlyRecipients.Count == 0 || !mail.CanSend) return false;
+        if (options.MonthlyRecipients.Count == 0) return false;
         var now = clock.GetUtcNow().UtcDateTime;
         var month = TargetReports.MonthOf(now, settings.Zone).AddMonths(-1);
         await using var db = database.Open();
-        var run = await db.Set<MonthlyReportRun>().FirstOrDefaultAsync(r => r.Month == month, cancel);
-        if (run is { SentAt: not null } || run?.Attempts >= MaxEmailAttempts) return false;
-        if (run is null)
-        {
-            run = new MonthlyReportRun { Month = month, StartedAt = now };
-            db.Add(run);
-            try { await db.SaveChangesAsync(cancel); }
-            catch (DbUpdateException) { return false; } // another process claimed this month
-        }
-        var claimed = await db.Set<MonthlyReportRun>().Where(r => r.Month == month && r.Attempts == run.Attempts && r.SentAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Attempts, run.Attempts + 1), cancel);
-        if (claimed == 0) return false;
-
+        if (await db.Set<MonthlyReportRun>().AnyAsync(r => r.Month == month, cancel)) return false;
         var content = await BuildMonthlyAsync(db, month, cancel);
-        var (accepted, answer) = await mail.SendAsync($"monthly-report.{TargetReports.Month(month)}", options.MonthlyRecipients,
-            content.Subject, content.Html, content.Text, clock.GetUtcNow());
-        await db.Set<MonthlyReportRun>().Where(r => r.Month == month).ExecuteUpdateAsync(u => u
-            .SetProperty(r => r.SentAt, accepted ? clock.GetUtcNow().UtcDateTime : null)
-            .SetProperty(r => r.Answer, answer), cancel);
-        if (!accepted) log.LogWarning("the monthly report of {Month} was not accepted: {Answer}", TargetReports.Month(month), answer);
-        return accepted;
+        var (queued, answer) = await QueueAsync(db, $"monthly-report.{TargetReports.Month(month)}", options.MonthlyRecipients,
+            content.Subject, content.Html, content.Text, cancel);
+        if (!queued)
+        {
+            log.LogWarning("the monthly report of {Month} was not queued: {Answer}", TargetReports.Month(month), answer);
+            return false;
+        }
+        db.Add(new MonthlyReportRun { Month = month, StartedAt = now, Attempts = 1, SentAt = now, Answer = answer });
+        try { await db.SaveChangesAsync(cancel); }
+        catch (DbUpdateException) { return false; } // another process queued this month's report
+        outbox.Wake();
+        return true;
+    }
+
+    /// <summary>Stages one message per recipient; a suppressed recipient is skipped, an unconfigured server queues nothing.</summary>
+    /// <returns>Whether any was queued, and what happened to each recipient (the stored answer).</returns>
+    private async Task<(bool Queued, string Answer)> QueueAsync(LifecycleDb db, string kind, IReadOnlyList<string> to, string subject, string html,
+        string text, CancellationToken cancel)
+    {
+        var answers = new List<string>();
+        var staged = new List<EmailMessage>();
+        foreach (var address in to)
+        {
+            switch (await outbox.StageMailAsync(db, kind, address, "", subject, html, text, cancel))
+            {
+                case EmailOutbox.Queued queued:
+                    staged.Add(queued.Message);
+                    answers.Add($"{address}: queued {queued.Message.Id}");
+                    break;
+                case EmailOutbox.Refused { NotConfigured: true } refused:
+                    foreach (var message in staged) db.Remove(message);
+                    return (false, refused.Reason);
+                case EmailOutbox.Refused refused:
+                    answers.Add($"{address}: {refused.Reason}");
+                    break;
+            }
+        }
+        var answer = string.Join("; ", answers);
+        return (staged.Count > 0, answer.Length > 1000 ? answer[..1000] : answer);
     }
 
     private async Task<MonthlyReportContent> BuildMonthlyAsync(LifecycleDb db, DateOnly month, CancellationToken cancel)

@@ -15,7 +15,7 @@ public sealed class MetricTarget
 /// <summary>
 /// The warning sent when a targeted metric went off track (at risk or behind) in a month: one row per metric and
 /// month, so it is sent once even across restarts and several server processes. EmailedAt is null until the
-/// warning e-mail was accepted by the SMTP server (retried on later checks).
+/// warning e-mail was queued in the outbox (which sends and retries it); a check that could not queue it tries again.
 /// </summary>
 public sealed class TargetWarning
 {
@@ -31,7 +31,8 @@ public sealed class TargetWarning
     public string? EmailAnswer { get; set; }
 }
 
-/// <summary>The marker that the monthly report of a month was built and sent (once per month across restarts).</summary>
+/// <summary>The marker that the monthly report of a month was built and queued in the outbox (once per month across
+/// restarts and processes: it commits with the queued messages).</summary>
 public sealed class MonthlyReportRun
 {
     public DateOnly Month { get; set; }

@@ -205,4 +205,34 @@ public class ProgramApiTests
         Assert.Equal(2, arms.Count);
         Assert.Single(arms.Distinct());
     }
+
+    /// <summary>A segment trigger naming a saved segment is checked when the program is saved: the field is named.</summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_segment_trigger_must_name_an_existing_saved_segment(string engine)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
+        await using var server = await StartAsync(engine, clock);
+        await using (var db = server.Database.Database.Open())
+        {
+            db.Add(new Lifecycle.Segments.Segment { Name = "Japan", Definition = "country = 'JP'", CreatedAt = clock.GetUtcNow().UtcDateTime });
+            await db.SaveChangesAsync();
+        }
+        object Program(string id, object trigger) => new
+        {
+            id, name = id, triggers = new[] { trigger }, steps = new object[] { new { id = "end", type = "exit" } },
+        };
+
+        var missing = await Expect(await server.Client.PostAsJsonAsync("/api/programs",
+            Program("nowhere", new { type = "segment", saved_segment = "Nowhere" })), HttpStatusCode.BadRequest);
+        Assert.Equal("no saved segment named 'Nowhere' or with that id",
+            missing.GetProperty("errors").GetProperty("triggers[0].saved_segment")[0].GetString());
+        var both = await Expect(await server.Client.PostAsJsonAsync("/api/programs",
+            Program("both", new { type = "segment", segment = "country = 'JP'", saved_segment = "Japan" })), HttpStatusCode.BadRequest);
+        Assert.Equal("give either segment (a definition) or saved_segment, not both",
+            both.GetProperty("errors").GetProperty("triggers[0].segment")[0].GetString());
+
+        var saved = await Expect(await server.Client.PostAsJsonAsync("/api/programs",
+            Program("japan", new { type = "segment", saved_segment = "Japan" })), HttpStatusCode.Created);
+        Assert.Equal("Japan", saved.GetProperty("definition").GetProperty("triggers")[0].GetProperty("saved_segment").GetString());
+    }
 }

@@ -11,7 +11,7 @@ public class ProgramCheckTests
     private static ProgramDefinition Program(params ProgramStep[] steps) => new() { Id = "p", Name = "P", Steps = [.. steps] };
 
     private static Dictionary<string, List<string>> Errors(ProgramDefinition program) =>
-        ProgramCheck.Check(program, Templates).Errors.ToDictionary(e => e.Key, e => e.Value);
+        ProgramCheck.Check(program, Templates, new HashSet<string>()).Errors.ToDictionary(e => e.Key, e => e.Value);
 
     [Fact]
     public void A_complete_nurture_program_has_no_problem()

@@ -1,5 +1,6 @@
 using Lifecycle.Contacts;
 using Lifecycle.Programs;
+using Lifecycle.Segments;
 using Lifecycle.Server;
 using Lifecycle.Tests.Support;
 using Lifecycle.Tracking;
@@ -89,5 +90,49 @@ public class ProgramTriggerTests
         Assert.Equal(2, await triggers.SweepAsync(default));
         Assert.Equal(["m1", "m3"], await Enrolled(database, "trial"));
         Assert.Equal(["b1", "b2"], await Enrolled(database, "birthday"));
+    }
+
+    /// <summary>
+    /// A segment trigger may name a saved segment (by name or id) instead of carrying a definition; its definition
+    /// is read at each sweep, so editing the saved segment changes who enters, and a deleted one enrols nobody.
+    /// </summary>
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_saved_segment_trigger_enrols_its_current_members(string engine)
+    {
+        var t0 = DateTime.Parse("2026-11-30T10:00:00Z").ToUniversalTime();
+        var clock = new FakeTimeProvider(new DateTimeOffset(t0));
+        await using var database = await TestDatabase.CreateAsync(engine);
+        long germany;
+        await using (var db = database.Database.Open())
+        {
+            db.Add(new Segment { Name = "Japan", Definition = "country = 'JP'", CreatedAt = t0 });
+            var segment = new Segment { Name = "Germany", Definition = "country = 'DE'", CreatedAt = t0 };
+            db.Add(segment);
+            await db.SaveChangesAsync();
+            germany = segment.Id;
+            db.AddRange(
+                Program("by-name", new("segment", SavedSegment: "Japan"), t0),
+                Program("by-id", new("segment", SavedSegment: germany.ToString(System.Globalization.CultureInfo.InvariantCulture)), t0));
+            foreach (var (id, country) in new[] { ("jp1", "JP"), ("de1", "DE"), ("us1", "US") })
+                db.Contacts.Add(new Contact { Id = id, Email = $"{id}@saved.example", Status = ContactStatus.Lead, Country = country, CreatedAt = t0 });
+            await db.SaveChangesAsync();
+        }
+        var triggers = new ProgramTriggers(database.Database, clock, Workspace.Default);
+        // jp1 enters by the segment's name, de1 by the other's id.
+        Assert.Equal(2, await triggers.SweepAsync(default));
+        Assert.Equal(["jp1"], await Enrolled(database, "by-name"));
+        Assert.Equal(["de1"], await Enrolled(database, "by-id"));
+
+        await using (var db = database.Database.Open())
+        {
+            (await db.Set<Segment>().FirstAsync(s => s.Name == "Japan")).Definition = "country = 'US'";
+            db.Remove(await db.Set<Segment>().FirstAsync(s => s.Id == germany));
+            await db.SaveChangesAsync();
+        }
+        clock.Advance(TimeSpan.FromMinutes(1));
+        // The edited definition takes us1 (jp1 stays, still active); the deleted segment enrols nobody and breaks nothing.
+        Assert.Equal(1, await triggers.SweepAsync(default));
+        Assert.Equal(["jp1", "us1"], await Enrolled(database, "by-name"));
+        Assert.Equal(["de1"], await Enrolled(database, "by-id"));
     }
 }

@@ -10,6 +10,7 @@ using Lifecycle.Tracking;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace Lifecycle.Tests.Reports;
@@ -153,12 +154,36 @@ public class TargetApiTests
         throw new TimeoutException($"no message '{subject}' to {recipient} reached the Maildir {folder} in 20 s");
     }
 
-    private static ReportsWorker Worker(TestDatabase database, FixedClock clock, string[] warningTo, string[] monthlyTo)
+    private static EmailOptions Email()
     {
         var (host, port) = EmailTestServer.Smtp();
-        var email = new EmailOptions { SmtpHost = host, SmtpPort = port, SmtpSecurity = "none", FromAddress = "reports@lifecycle.example", FromName = "Lifecycle" };
-        return new ReportsWorker(database.Database, clock, ChannelMapping.Default, ReportSettings.Default,
-            new ReportOptions(warningTo, monthlyTo, true, TimeSpan.FromHours(1)), email, NullLogger<ReportsWorker>.Instance);
+        return new EmailOptions
+        {
+            SmtpHost = host, SmtpPort = port, SmtpSecurity = "none", FromAddress = "reports@lifecycle.example", FromName = "Lifecycle",
+            PostalAddress = "1 Main St", PublicBaseUrl = "http://127.0.0.1:1", SigningKey = "reports-tests",
+        };
+    }
+
+    private static EmailDelivery Delivery(TestDatabase database) =>
+        new(database.Database, Options.Create(Email()), TimeProvider.System, NullLogger<EmailDelivery>.Instance);
+
+    private static ReportsWorker Worker(TestDatabase database, FixedClock clock, string[] warningTo, string[] monthlyTo) =>
+        new(database.Database, clock, ChannelMapping.Default, ReportSettings.Default, new ReportOptions(warningTo, monthlyTo, true, TimeSpan.FromHours(1)),
+            new EmailOutbox(Options.Create(Email()), clock, Delivery(database)), NullLogger<ReportsWorker>.Instance);
+
+    /// <summary>Sends what the reports worker queued, as the server's outbox worker does.</summary>
+    private static async Task DeliverAsync(TestDatabase database)
+    {
+        await using var pool = new SmtpPool(Email(), NullLogger.Instance);
+        await Delivery(database).DrainAsync(pool, CancellationToken.None);
+    }
+
+    /// <summary>The outbox rows of the report mail of this kind (TemplateId names it) to a recipient.</summary>
+    private static async Task<List<EmailMessage>> OutboxAsync(TestDatabase database, string kindPrefix, string recipient)
+    {
+        await using var db = database.Database.Open();
+        return await db.Set<EmailMessage>().AsNoTracking().Where(m => m.TemplateId.StartsWith(kindPrefix) && m.ToAddress == recipient)
+            .OrderBy(m => m.TemplateId).ToListAsync();
     }
 
     [Theory, ClassData(typeof(Engines))]
@@ -204,8 +229,14 @@ public class TargetApiTests
             Assert.Equal(ReportDataset.At("2026-01-16 10:00"), stored.Single(w => w.MetricId == "nurture.mqls").WarnedAt);
         }
 
+        // Queued in the outbox, one message per warning to the team, sent by the outbox worker once.
+        await DeliverAsync(database);
+        var queued = await OutboxAsync(database, "target-warning.", team);
+        Assert.Equal(["target-warning.capture.inquiries.2026-01", "target-warning.nurture.lead_to_mql_rate.2026-01", "target-warning.nurture.mqls.2026-01"],
+            queued.Select(m => m.TemplateId));
+        Assert.All(queued, m => Assert.Equal((MessageStatus.Sent, 1), (m.Status, m.Attempts)));
         var mail = await DeliveredToAsync(team, "Early warning: nurture.mqls is behind (2026-01)");
-        Assert.StartsWith("target-warning.nurture.mqls.2026-01.", mail.MessageId);
+        Assert.Equal(queued.Single(m => m.TemplateId == "target-warning.nurture.mqls.2026-01").Id, MessageMime.OutboxId(mail.MessageId));
         // Projected 4 × 31 / 15 = 8.27 against 10.
         Assert.Contains("projected 8.27 against a target of 10", mail.TextBody);
     }
@@ -231,8 +262,14 @@ public class TargetApiTests
         // A restart (a new worker on the same database) finds the marker.
         Assert.False(await Worker(database, clock, [], [team]).SendMonthlyReportAsync());
 
+        // One message per month queued, and sent once by the outbox worker.
+        await DeliverAsync(database);
+        var queued = await OutboxAsync(database, "monthly-report.", team);
+        Assert.Equal(["monthly-report.2025-12", "monthly-report.2026-01"], queued.Select(m => m.TemplateId));
+        Assert.All(queued, m => Assert.Equal(MessageStatus.Sent, m.Status));
+        Assert.All(queued, m => Assert.StartsWith("250", m.SmtpAnswer));
         var mail = await DeliveredToAsync(team, "Lifecycle report 2026-01");
-        Assert.StartsWith("monthly-report.2026-01.", mail.MessageId);
+        Assert.Equal(queued[1].Id, MessageMime.OutboxId(mail.MessageId));
         var html = mail.HtmlBody;
         // Inquiries: January 7 (see above); December: c01 12-20, c07 12-31 = 2; change (7 − 2) / 2 = +250.0%.
         Assert.Contains("<tr><td>capture.inquiries</td><td align=\"right\">7</td><td align=\"right\">2</td><td align=\"right\">+250.0%</td></tr>", html);
@@ -248,6 +285,6 @@ public class TargetApiTests
         await using var check = database.Database.Open();
         var runs = await check.Set<MonthlyReportRun>().AsNoTracking().OrderBy(r => r.Month).ToListAsync();
         Assert.Equal([(new DateOnly(2025, 12, 1), 1), (new DateOnly(2026, 1, 1), 1)], runs.Select(r => (r.Month, r.Attempts)));
-        Assert.All(runs, r => Assert.StartsWith("250", r.Answer));
+        Assert.Equal([$"{team}: queued {queued[0].Id}", $"{team}: queued {queued[1].Id}"], runs.Select(r => r.Answer));
     }
 }
