@@ -7,6 +7,9 @@ namespace Lifecycle.Capture;
 /// <summary>Views and submissions of one form on one page, and their ratio.</summary>
 public sealed record PageConversion(string Page, long Views, long Submissions, double? ConversionRate);
 
+/// <summary>A `Form Viewed` or `Form Submitted` event of a form on a page.</summary>
+public sealed record FormEventFact(string FormId, string Name, string Page, DateTime At);
+
 public sealed record FormConversionReport(string FormId, DateTime From, DateTime To, long Views, long Submissions, double? ConversionRate,
     IReadOnlyList<PageConversion> Pages);
 
@@ -42,17 +45,28 @@ public static class FormConversion
         var rows = await db.Events.AsNoTracking()
             .Where(e => (e.Name == Submissions.FormViewed || e.Name == Submissions.FormSubmitted) && e.Timestamp >= from && e.Timestamp < to)
             .Where(e => e.Payload.Contains(marker))
-            .Select(e => new { e.Name, e.Payload })
+            .Select(e => new { e.Name, e.Timestamp, e.Payload })
             .ToListAsync(cancel);
-        var events = new List<(string, string)>(rows.Count);
-        foreach (var row in rows)
-        {
-            using var payload = JsonDocument.Parse(row.Payload);
-            if (!payload.RootElement.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object) continue;
-            if (!properties.TryGetProperty("form_id", out var id) || id.GetString() != formId) continue;
-            var page = properties.TryGetProperty("page", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : "";
-            events.Add((row.Name!, page));
-        }
-        return events;
+        return rows.Select(r => Read(r.Name!, r.Timestamp, r.Payload)).Where(e => e?.FormId == formId).Select(e => (e!.Name, e.Page)).ToList();
+    }
+
+    /// <summary>Every form's view and submission events in [from, to) known at <paramref name="now"/> (the report catalog's facts).</summary>
+    public static async Task<List<FormEventFact>> LoadAllAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, CancellationToken cancel)
+    {
+        var rows = await db.Events.AsNoTracking()
+            .Where(e => (e.Name == Submissions.FormViewed || e.Name == Submissions.FormSubmitted) && e.Timestamp >= from && e.Timestamp < to && e.Timestamp <= now)
+            .Select(e => new { e.Name, e.Timestamp, e.Payload })
+            .ToListAsync(cancel);
+        return rows.Select(r => Read(r.Name!, r.Timestamp, r.Payload)).OfType<FormEventFact>().ToList();
+    }
+
+    /// <summary>The form and page of a form event; null when its properties name no form.</summary>
+    private static FormEventFact? Read(string name, DateTime at, string payload)
+    {
+        using var document = JsonDocument.Parse(payload);
+        if (!document.RootElement.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object) return null;
+        if (!properties.TryGetProperty("form_id", out var id) || id.ValueKind != JsonValueKind.String) return null;
+        var page = properties.TryGetProperty("page", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : "";
+        return new FormEventFact(id.GetString()!, name, page, at);
     }
 }

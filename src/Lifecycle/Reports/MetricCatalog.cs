@@ -27,6 +27,7 @@ public sealed record NpsReport(double? Score, int Responses, int Promoters, int 
 public sealed record ReferralGroup(int Leads, double? LeadToCustomerRate, double? MedianCycleDays, decimal? AverageDealSize);
 public sealed record ReferralReport(ReferralGroup Referral, ReferralGroup Other);
 public sealed record ScoreDriverRow(Scoring.ScoreKind Kind, long Points, int ContactsWith, double? MqlRateWith, int ContactsWithout, double? MqlRateWithout);
+public sealed record FormConversionRow(long Views, long Submissions, double? ConversionRate, IReadOnlyList<Capture.PageConversion> Pages);
 public sealed record EmailProgramReport(int Sent, int Delivered, double? OpenRate, double? ClickRate, double? ClickToOpenRate);
 
 /// <summary>Every metric id, in the order reports show them. The API, the CLI and exports all read this list.</summary>
@@ -56,7 +57,8 @@ public static class MetricCatalog
             s => s.FirstEntries(ContactStatus.Inquiry).Count()),
         new("capture.visitor_to_inquiry_rate", "inquiries / unique visitors", "rate", None,
             s => Rate(s.FirstEntries(ContactStatus.Inquiry).Count(), UniqueVisitors(s))),
-        new("capture.form_conversion_rate", "per form: submissions / views of the page holding it (needs form facts: not yet available)", "rate", None, null),
+        new("capture.form_conversion_rate", "per form: submissions / views of the pages holding it, over all its pages and per page", "object per form", None,
+            s => FormConversionTable(s)),
         new("capture.cost_per_inquiry", "program cost in the period / inquiries", "money", CostDimensions,
             s => Money(Per(s.Cost(), s.FirstEntries(ContactStatus.Inquiry).Count()))),
         // Nurture
@@ -84,7 +86,9 @@ public static class MetricCatalog
             s => CohortRate(s, ContactStatus.Lead, ContactStatus.Mql)),
         new("nurture.cost_per_mql", "program cost in the period / MQLs in the period", "money", CostDimensions,
             s => Money(Per(s.Cost(), s.Entries(ContactStatus.Mql).Count()))),
-        new("nurture.program_steps", "per program step: entered, completed, exited, dropped (needs program facts: not yet available)", "object", None, null),
+        new("nurture.program_steps", "per program, per step in program order: runs that entered, completed, exited on goal, dropped (unsubscribed, bounced, or stalled past the step's limit) and stalled in the period", "object per program", None,
+            s => s.Facts.Programs.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .ToDictionary(p => p.Key, p => Programs.ProgramStepMetrics.Compute(p.Value, s.Facts.StepRuns[p.Key], s.Period.From, s.Period.To))),
         new("nurture.score_drivers", "per scoring rule: points awarded in the period, and the MQL rate of the contacts it scored against the other scored contacts", "object per rule", None,
             s => ScoreDriverTable(s)),
         // Convert
@@ -170,6 +174,11 @@ public static class MetricCatalog
         return new($"convert.velocity.{name}", $"days from the latest {a.ToName()} entry to each {b.ToName()} entry in the period: median, p75, p90, mean, count", "days", All,
             s => VelocityStats.Of(s.VelocityDays(a, b)));
     }
+
+    private static Dictionary<string, FormConversionRow> FormConversionTable(MetricScope s) =>
+        s.Facts.FormEvents.Where(e => s.Period.Contains(e.At)).GroupBy(e => e.FormId).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Capture.FormConversion.Compute(g.Key, s.Period.From, s.Period.To, g.Select(e => (e.Name, e.Page))))
+            .ToDictionary(r => r.FormId, r => new FormConversionRow(r.Views, r.Submissions, r.ConversionRate, r.Pages));
 
     private static int UniqueVisitors(MetricScope s) => s.Facts.PageViews.Where(p => s.Period.Contains(p.At)).Select(p => p.VisitorKey).Distinct().Count();
 

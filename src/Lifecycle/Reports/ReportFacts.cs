@@ -46,6 +46,11 @@ public sealed class ReportFacts
     /// <summary>Score changes under the current scoring model: those of the range, and those before it of the range's
     /// contacts (their scores at the range's end). Empty while no model is active.</summary>
     public IReadOnlyList<Scoring.ScoreChange> ScoreChanges { get; init; } = [];
+    /// <summary>Form views and submissions of the range (capture.form_conversion_rate).</summary>
+    public IReadOnlyList<Capture.FormEventFact> FormEvents { get; init; } = [];
+    /// <summary>Stored programs by id, and their step runs with an instant that can fall in the range (nurture.program_steps).</summary>
+    public IReadOnlyDictionary<string, Programs.ProgramDefinition> Programs { get; init; } = new Dictionary<string, Programs.ProgramDefinition>();
+    public ILookup<string, Programs.StepRunFact> StepRuns { get; init; } = Array.Empty<Programs.StepRunFact>().ToLookup(r => "");
     /// <summary>The current model's MQL threshold (nurture.lead_score_profile), null while no model is active.</summary>
     public int? MqlThreshold { get; init; }
 
@@ -118,8 +123,17 @@ public sealed class ReportFacts
             .Where(c => c.ModelVersion == model.Version && c.At < to && c.At <= now && (c.At >= from || active.Contains(c.ContactId)))
             .ToListAsync(cancel);
 
+        var formEvents = await Capture.FormConversion.LoadAllAsync(db, from, to, now, cancel);
+        var programs = (await db.Set<Programs.StoredProgram>().AsNoTracking().ToListAsync(cancel)).ToDictionary(p => p.Id, p => p.Parse());
+        // Every run with an instant that can fall in the range: entered before its end, not ended before its start.
+        var runs = (await db.Set<Programs.StepRun>().AsNoTracking()
+                .Where(r => r.EnteredAt < to && r.EnteredAt <= now && (r.EndedAt == null || r.EndedAt >= from))
+                .Select(r => new { r.ProgramId, Run = new Programs.StepRunFact(r.StepId, r.EnteredAt, r.EndedAt, r.Outcome) }).ToListAsync(cancel))
+            .ToLookup(r => r.ProgramId, r => r.Run);
+
         return new ReportFacts
         {
+            FormEvents = formEvents, Programs = programs, StepRuns = runs,
             Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = deals, Subscriptions = subscriptions,
             Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = emails, AccountOwners = owners, SegmentMembers = members,
             ScoreChanges = scores, MqlThreshold = model is null ? null : Scoring.ScoringModel.FromJson(model.Definition).MqlThreshold,
