@@ -49,7 +49,8 @@ export LIFECYCLE_TEST_SMTP="127.0.0.1:$smtp_port" LIFECYCLE_TEST_MAILBOX="$work/
 echo "SMTP (aiosmtpd) on $LIFECYCLE_TEST_SMTP, Maildir $LIFECYCLE_TEST_MAILBOX"
 
 set +e
-dotnet test Lifecycle.slnx --nologo -v q 2>&1 | tee "$work/test.log"
+# Quiet build, but each failure with its message and stack (quiet verbosity would print only its name).
+dotnet test Lifecycle.slnx --nologo -v q --logger "console;verbosity=minimal" 2>&1 | tee "$work/test.log"
 status=${PIPESTATUS[0]}
 set -e
 # One plain closing line for CI, summed over the test assemblies.

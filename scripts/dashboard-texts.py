@@ -464,6 +464,11 @@ T = [
  ("Lift, high", "リフト上限", "리프트 상한", "Mejora, máximo"),
  ("Chance to beat the control", "対照群に勝つ確率", "대조군을 이길 확률", "Probabilidad de superar al control"),
  ("XLSX", "XLSX", "XLSX", "XLSX"),
+ # Offer tests on the Experiments page
+ ("Offer tests on forms", "フォームのオファーテスト", "폼 오퍼 테스트", "Pruebas de ofertas en formularios"),
+ ("Form", "フォーム", "폼", "Formulario"),
+ ("Visitors", "訪問者", "방문자", "Visitantes"),
+ ("Submitted", "送信", "제출", "Enviados"),
 ]
 keys = [t[0] for t in T]
 assert len(keys) == len(set(keys)), "duplicate key"

@@ -20,9 +20,13 @@ public static class ExperimentEndpoints
           .WithSummary("An offer A/B test of a form: per variant visitors and submissions; z-test, intervals, Bayesian chance to beat the control; the decision once the test ended");
 
         api.MapGet("/experiments", async (LifecycleDb db, CancellationToken cancel) =>
-                TypedResults.Ok(new { items = (await ListSplitsAsync(db, cancel)).Select(AbTestJson.Of).ToList() }))
+                TypedResults.Ok(new
+                {
+                    items = (await ListSplitsAsync(db, cancel)).Select(AbTestJson.Of).ToList(),
+                    offers = (await OfferTests.ListAsync(db, cancel)).Select(AbTestJson.Of).ToList(),
+                }))
             .WithTags("Experiments")
-            .WithSummary("Every A/B split step of every program (by program id, then step order), each as GET /api/experiments/{program}/{step} reports it");
+            .WithSummary("Every A/B split step of every program (items, by program id, then step order) and every form's offer test (offers, by form id), each as its own endpoint reports it");
         api.MapGet("/experiments/{programId}/{stepId}", async Task<IResult> (LifecycleDb db, string programId, string stepId, CancellationToken cancel) =>
         {
             if (await FindSplitAsync(db, programId, stepId, cancel) is not { } split)

@@ -92,6 +92,15 @@ public static class OfferTests
         return new OfferReport(form.Id, arms, Analyze(experiment, arms), form.ExperimentDecision);
     }
 
+    /// <summary>The report of every form that runs an offer test, by form id.</summary>
+    public static async Task<List<OfferReport>> ListAsync(LifecycleDb db, CancellationToken cancel)
+    {
+        var reports = new List<OfferReport>();
+        foreach (var form in await db.Set<Form>().AsNoTracking().Where(f => f.Experiment != null).OrderBy(f => f.Id).ToListAsync(cancel))
+            reports.Add(await ReportAsync(db, form, cancel));
+        return reports;
+    }
+
     /// <summary>
     /// Once the test's time is up, decides once and stores the decision (the first request to get here wins; a
     /// concurrent one finds it taken and reads it back). Returns the form as visitors should now see it.

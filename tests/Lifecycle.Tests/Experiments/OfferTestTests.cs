@@ -134,6 +134,9 @@ public class OfferTestTests
         Assert.Equal(0.791993, variant.GetProperty("difference_ci")[1].GetDouble(), 4);
         Assert.False(variant.GetProperty("significant").GetBoolean());
         Assert.Equal(JsonValueKind.Null, report.GetProperty("decision").ValueKind);
+        // The list of every experiment carries it too.
+        var list = await Expect(await api.GetAsync("/api/experiments"), HttpStatusCode.OK);
+        Assert.Equal(["form:frm-webinar"], list.GetProperty("offers").EnumerateArray().Select(o => o.GetProperty("test_id").GetString()));
 
         // Past decide_after, the next visit decides once: no significant winner, so everyone sees the control from now on.
         clock.Advance(TimeSpan.FromDays(8));

@@ -89,10 +89,30 @@ public static class ExperimentsTables
                 }).ToList()));
     }
 
+    /// <summary>Every form's offer test: per variant visitors, submitters and the statistics, with the decision once made.</summary>
+    public static async Task<DataTable> LoadOffersAsync(DashboardData data)
+    {
+        var rows = (await OfferTests.ListAsync(data.Db, default)).SelectMany(report => report.Arms.Select((arm, i) =>
+        {
+            var stats = i > 0 ? report.Analysis?.Variants[i - 1] : null;
+            return new Cell[]
+            {
+                new(report.FormId), new(arm.Variant), new(arm.Visitors), new(arm.Submitted), new(arm.Visitors > 0 ? arm.Arm.Rate : null),
+                new(stats?.Lift), new(stats?.LiftInterval?.Low), new(stats?.LiftInterval?.High), new(stats?.PValue), new(stats?.ChanceToBeatControl),
+                new(i == 0 ? report.Decision?.Winner : null), new(i == 0 ? report.Decision?.Reason : null),
+            };
+        })).ToList();
+        return new DataTable("offers", "Offer tests on forms",
+            [new("form", "Form"), new("variant", "Variant"), new("visitors", "Visitors", ColumnKind.Count), new("submitted", "Submitted", ColumnKind.Count),
+             new("rate", "Rate", ColumnKind.Rate), new("lift", "Lift", ColumnKind.Rate), new("lift_low", "Lift, low", ColumnKind.Rate),
+             new("lift_high", "Lift, high", ColumnKind.Rate), new("p_value", "p", ColumnKind.Number),
+             new("chance_to_beat_control", "Chance to beat the control", ColumnKind.Rate), new("winner", "Winner"), new("reason", "Reason")], rows);
+    }
+
     public static async Task<IReadOnlyList<DataTable>> TablesAsync(DashboardData data, IQueryCollection query)
     {
         var stored = await LoadSplitsAsync(data);
-        return [Load(query).Table, stored.Variants, stored.Decisions];
+        return [Load(query).Table, stored.Variants, stored.Decisions, await LoadOffersAsync(data)];
     }
 
     /// <summary>Each variant against the control in plain words, from the Bayesian chance to beat it.</summary>
