@@ -13,11 +13,17 @@ public static class ScoringModels
     /// </summary>
     public static async Task<(int Version, ScoringModel Model)> CurrentAsync(LifecycleDb db, TimeProvider clock, CancellationToken cancel)
     {
-        var current = await db.Set<ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)
+        Task<ScoringModelVersion?> ActiveAsync() => db.Set<ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)
             .OrderByDescending(m => m.ActivatedAt).ThenByDescending(m => m.Version).FirstOrDefaultAsync(cancel);
+        var current = await ActiveAsync();
         if (current is not null) return (current.Version, ScoringModel.FromJson(current.Definition));
         if (await db.Set<ScoringModelVersion>().AnyAsync(cancel))
+        {
+            // Another process may have created (and activated) version 1 between the two reads.
+            current = await ActiveAsync();
+            if (current is not null) return (current.Version, ScoringModel.FromJson(current.Definition));
             throw new InvalidOperationException("no scoring model version is active; rescore one to activate it");
+        }
         var now = clock.GetUtcNow().UtcDateTime;
         db.Add(new ScoringModelVersion { Version = 1, Definition = ScoringModel.Default.ToJson(), CreatedAt = now, ActivatedAt = now });
         await db.SaveChangesAsync(cancel);
