@@ -52,7 +52,7 @@ public class AccountPagesTests
         await page.FillAsync("input[type=email]", "viewer@example.es");
         await page.FillAsync("input[type=password]", Password);
         await page.ClickAsync("main button[type=submit]");
-        await page.WaitForURLAsync(server.Address.ToString());
+        await page.ArrivesAtAsync(server.Address.ToString());
 
         // Search by domain: one account, its name shown as text.
         await page.GotoAsync(new Uri(server.Address, "/accounts?q=ACME.example").ToString());
@@ -76,7 +76,7 @@ public class AccountPagesTests
 
         // Jon's page: 15 + 20·2^(−1 s / 30 days) = 35.0, and each rule with what it gave.
         await page.ClickAsync("[data-table=account-contacts] a:text('Jon Sanz')");
-        await page.WaitForURLAsync("**/contacts/c-2");
+        await page.ArrivesAtAsync("**/contacts/c-2");
         Assert.Equal("35.0", (await page.Locator("[data-value=score]").TextContentAsync())!.Trim());
         var rules = await page.Locator("[data-table=score-rules] tbody tr td:first-child").AllTextContentsAsync();
         Assert.Equal(["webinar", "fit_title"], rules.Select(r => r.Trim()));

@@ -69,7 +69,7 @@ public class DashboardBrowserTests
         await page.FillAsync("input[type=email]", "ana@example.es");
         await page.FillAsync("input[type=password]", AdminPassword);
         await page.ClickAsync("main button[type=submit]");
-        await page.WaitForURLAsync("**/contacts");
+        await page.ArrivesAtAsync("**/contacts");
         Assert.Equal(3, await page.Locator("tbody tr").CountAsync());
         await Screenshots.TakeAsync(page, "contacts-laptop");
 
@@ -105,7 +105,7 @@ public class DashboardBrowserTests
         await Screenshots.TakeAsync(page, "overview-phone");
 
         await page.ClickAsync("form.signout button");
-        await page.WaitForURLAsync("**/login");
+        await page.ArrivesAtAsync("**/login");
         await page.GotoAsync(new Uri(server.Address, "/contacts").ToString());
         Assert.Contains("/login", page.Url);
     }
@@ -120,7 +120,7 @@ public class DashboardBrowserTests
 
         var viewer = await browser.NewPageAsync();
         await SignInAsync(viewer, server.Address, "viewer@example.jp", ViewerPassword);
-        await viewer.WaitForURLAsync(server.Address.ToString());
+        await viewer.ArrivesAtAsync(server.Address.ToString());
         Assert.Equal(0, await viewer.Locator("a[href='/settings/users']").CountAsync());
         var denied = await viewer.GotoAsync(new Uri(server.Address, "/settings/users").ToString());
         Assert.Equal(403, denied!.Status);
@@ -128,7 +128,7 @@ public class DashboardBrowserTests
 
         var admin = await browser.NewPageAsync();
         await SignInAsync(admin, server.Address, "ana@example.es", AdminPassword);
-        await admin.WaitForURLAsync(server.Address.ToString());
+        await admin.ArrivesAtAsync(server.Address.ToString());
         await admin.ClickAsync("a[href='/settings/users']");
         await admin.FillAsync("input[name='Input.Name']", "Carlos Pérez");
         await admin.FillAsync("input[name='Input.Email']", "carlos@example.es");
@@ -143,7 +143,7 @@ public class DashboardBrowserTests
 
         var sales = await browser.NewPageAsync();
         await SignInAsync(sales, server.Address, "carlos@example.es", "long enough password");
-        await sales.WaitForURLAsync(server.Address.ToString());
+        await sales.ArrivesAtAsync(server.Address.ToString());
         Assert.Contains("Carlos Pérez (sales)", await sales.TextContentAsync(".who"));
     }
 
@@ -163,7 +163,7 @@ public class DashboardBrowserTests
         await page.FillAsync("input[type=email]", "ana@example.es");
         await page.FillAsync("input[type=password]", AdminPassword);
         await page.ClickAsync("main button[type=submit]");
-        await page.WaitForURLAsync(server.Address.ToString());
+        await page.ArrivesAtAsync(server.Address.ToString());
         Assert.Contains("概要", await page.TextContentAsync("header nav"));
         await Screenshots.TakeAsync(page, "overview-ja-laptop");
 
@@ -182,7 +182,7 @@ public class DashboardBrowserTests
         // Picking Spanish keeps the page and sticks for the next ones.
         await page.SelectOptionAsync("form.language select", "es");
         await page.ClickAsync("form.language button");
-        await page.WaitForURLAsync("**/contacts/c-1");
+        await page.ArrivesAtAsync("**/contacts/c-1");
         Assert.Equal("Cronología", (await page.TextContentAsync("main h2:not(.card h2)"))?.Trim());
         await page.GotoAsync(server.Address.ToString());
         Assert.Contains("Resumen", await page.TextContentAsync("header nav"));

@@ -29,7 +29,7 @@ public class DashboardPagesTests
         await page.FillAsync("input[type=email]", email);
         await page.FillAsync("input[type=password]", Password);
         await page.ClickAsync("main button[type=submit]");
-        await page.WaitForURLAsync(server.Address.ToString());
+        await page.ArrivesAtAsync(server.Address.ToString());
         return page;
     }
 
@@ -111,7 +111,7 @@ public class DashboardPagesTests
         Assert.Equal(["inquiry", "lead", "mql", "sal", "sql", "opportunity", "customer"], lines.Skip(1).Select(l => l.Split(',')[0]).ToArray());
         Assert.Equal(mqls.ToString(CultureInfo.InvariantCulture), lines.Single(l => l.StartsWith("mql,")).Split(',')[1]);
         await StageCount(page, "mql").Locator("a").ClickAsync();
-        await page.WaitForURLAsync("**/rows?metric=nurture.mqls*");
+        await page.ArrivesAtAsync("**/rows?metric=nurture.mqls*");
         Assert.Equal(mqls, await page.Locator("[data-table=rows] tbody tr").CountAsync());
         Assert.Equal(mqls, (await page.Locator("[data-table=rows] td[data-column=to_status]").AllTextContentsAsync()).Count(t => t.Trim() == "mql"));
 
@@ -212,7 +212,7 @@ public class DashboardPagesTests
         Assert.Equal("sales@pages.test", (await row.Locator("td[data-column=owner]").TextContentAsync())?.Trim());
         Assert.Equal("on time", (await row.Locator("td[data-column=sla]").TextContentAsync())?.Trim());
         await row.Locator("button[data-action=accept]").ClickAsync();
-        await rep.WaitForURLAsync("**/convert?*done=accept*");
+        await rep.ArrivesAtAsync("**/convert?*done=accept*");
         Assert.Equal("q-1: accepted", (await rep.TextContentAsync("p.notice"))?.Trim());
         Assert.Equal(1, await rep.Locator("[data-table=queue] tbody tr").CountAsync());
         Assert.Equal(1, await rep.Locator("[data-table=worked] tbody tr").CountAsync());
@@ -224,7 +224,7 @@ public class DashboardPagesTests
         var salRow = rep.Locator("[data-table=steps] tbody tr").Nth(3);
         Assert.Equal("50.0%", (await salRow.Locator("td[data-column=step_rate]").TextContentAsync())?.Trim());
         await StageCount(rep, "sal").Locator("a").ClickAsync();
-        await rep.WaitForURLAsync("**/rows?metric=convert.sals*");
+        await rep.ArrivesAtAsync("**/rows?metric=convert.sals*");
         Assert.Equal("q-1", (await rep.TextContentAsync("[data-table=rows] td[data-column=contact_id]"))?.Trim());
 
         // The API agrees: q-1 is an SAL accepted by the rep, q-2 (the forged and the refused posts) is still an MQL.
@@ -239,16 +239,16 @@ public class DashboardPagesTests
         var q2Row = rep.Locator("[data-table=queue] tbody tr", new() { HasText = "q-2@example.test" });
         await q2Row.Locator("select[name=reason]").SelectOptionAsync("not ready");
         await q2Row.Locator("button[data-action=reject]").ClickAsync();
-        await rep.WaitForURLAsync("**/convert?*done=reject*");
+        await rep.ArrivesAtAsync("**/convert?*done=reject*");
         Assert.Equal("recycled", (await api.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/contacts/q-2")).GetProperty("status").GetString());
 
         // The accepted contact is qualified (sal -> sql), then gets its deal (sql -> opportunity) with the amount typed.
         await rep.Locator("[data-table=worked] button[data-action=qualify]").ClickAsync();
-        await rep.WaitForURLAsync("**/convert?*done=qualify*");
+        await rep.ArrivesAtAsync("**/convert?*done=qualify*");
         Assert.Equal("sql", (await rep.TextContentAsync("[data-table=worked] td[data-column=status]"))?.Trim());
         await rep.FillAsync("[data-table=worked] input[name=amount]", "12000");
         await rep.ClickAsync("[data-table=worked] button[data-action=deal]");
-        await rep.WaitForURLAsync("**/convert?*done=deal*");
+        await rep.ArrivesAtAsync("**/convert?*done=deal*");
         Assert.Equal("q-1: deal created", (await rep.TextContentAsync("p.notice"))?.Trim());
         Assert.Equal("opportunity", (await api.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/contacts/q-1")).GetProperty("status").GetString());
         var deals = await api.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/deals");

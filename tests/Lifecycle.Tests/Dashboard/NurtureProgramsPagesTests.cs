@@ -28,7 +28,7 @@ public class NurtureProgramsPagesTests
         await page.FillAsync("input[type=email]", email);
         await page.FillAsync("input[type=password]", Password);
         await page.ClickAsync("main button[type=submit]");
-        await page.WaitForURLAsync(server.Address.ToString());
+        await page.ArrivesAtAsync(server.Address.ToString());
         return page;
     }
 
@@ -192,7 +192,7 @@ public class NurtureProgramsPagesTests
         marketing.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
         await OpenAsync(marketing, server, "/programs/drip");
         await marketing.ClickAsync("a[href='/programs/drip/edit']");
-        await marketing.WaitForURLAsync("**/programs/drip/edit");
+        await marketing.ArrivesAtAsync("**/programs/drip/edit");
         Assert.Equal(ProgramSeed.DripName, JsonDocument.Parse(await marketing.InputValueAsync("textarea[name=Definition]")).RootElement.GetProperty("name").GetString());
         await Screenshots.TakeAsync(marketing, "program-editor-laptop");
 
@@ -205,7 +205,7 @@ public class NurtureProgramsPagesTests
             """;
         await marketing.FillAsync("textarea[name=Definition]", changed);
         await marketing.ClickAsync("button[data-action=save]");
-        await marketing.WaitForURLAsync("**/programs/drip?saved=1");
+        await marketing.ArrivesAtAsync("**/programs/drip?saved=1");
         Assert.Equal("Saved.", (await marketing.TextContentAsync("p.notice"))?.Trim());
         Assert.Equal("wait 5 days", (await marketing.TextContentAsync("[data-step=wait] .summary"))?.Trim());
         var saved = await ProgramAsync(server, "drip");
@@ -233,18 +233,18 @@ public class NurtureProgramsPagesTests
         // Activate, then pause.
         await OpenAsync(marketing, server, "/programs/drip/edit");
         await marketing.ClickAsync("button[data-action=activate]");
-        await marketing.WaitForURLAsync("**/programs/drip?saved=1");
+        await marketing.ArrivesAtAsync("**/programs/drip?saved=1");
         Assert.Equal("active", (await ProgramAsync(server, "drip")).GetProperty("status").GetString());
         await OpenAsync(marketing, server, "/programs/drip/edit");
         await marketing.ClickAsync("button[data-action=pause]");
-        await marketing.WaitForURLAsync("**/programs/drip?saved=1");
+        await marketing.ArrivesAtAsync("**/programs/drip?saved=1");
         Assert.Equal("paused", (await ProgramAsync(server, "drip")).GetProperty("status").GetString());
 
         // A new program from the example the editor offers.
         await OpenAsync(marketing, server, "/programs");
         await marketing.ClickAsync("a[href='/new-program']");
         await marketing.ClickAsync("button[data-action=save]");
-        await marketing.WaitForURLAsync("**/programs/welcome?saved=1");
+        await marketing.ArrivesAtAsync("**/programs/welcome?saved=1");
         Assert.Equal("Welcome", (await ProgramAsync(server, "welcome")).GetProperty("name").GetString());
 
         // A post without the anti-forgery token is refused, even from marketing.

@@ -30,7 +30,7 @@ public class SegmentsAndSettingsTests
         await page.FillAsync("input[type=email]", email);
         await page.FillAsync("input[type=password]", password);
         await page.ClickAsync("main button[type=submit]");
-        await page.WaitForURLAsync(server.Address.ToString());
+        await page.ArrivesAtAsync(server.Address.ToString());
         return page;
     }
 
@@ -45,7 +45,7 @@ public class SegmentsAndSettingsTests
     private static async Task<IResponse> SubmitAsync(IPage page, string button)
     {
         var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync(button), r => r.Request.Method == "POST");
-        await page.WaitForLoadStateAsync();
+        await page.LoadedAsync();
         return response;
     }
 
@@ -89,7 +89,7 @@ public class SegmentsAndSettingsTests
         await Expect(page.Locator("[data-live-count]")).ToHaveTextAsync("1 member");
         await Screenshots.TakeAsync(page, $"segment-editor-{engine}-laptop");
         await page.ClickAsync("button[value=save]");
-        await page.WaitForURLAsync("**/segments?saved=*");
+        await page.ArrivesAtAsync("**/segments?saved=*");
 
         // The list shows the name as text and the count of the saved filter.
         var row = page.Locator("[data-table=segments] tbody tr");
@@ -100,7 +100,7 @@ public class SegmentsAndSettingsTests
 
         // Editing it: MQLs and inquiries are c-1, c-2, c-3 (3).
         await row.Locator("a:text('Edit')").ClickAsync();
-        await page.WaitForURLAsync("**/segments/edit/*");
+        await page.ArrivesAtAsync("**/segments/edit/*");
         Assert.Equal("status = 'mql' and country = 'JP'", await page.InputValueAsync("textarea"));
         await page.FillAsync("textarea", "status in ('mql', 'inquiry')");
         await Expect(page.Locator("[data-live-count]")).ToHaveTextAsync("3 members");
@@ -127,7 +127,7 @@ public class SegmentsAndSettingsTests
         // Members and their CSV: c-1 alone.
         await OpenAsync(page, server, "/segments");
         await page.Locator("td[data-column=name] a").ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/segments/\\d+$"));
+        await page.ArrivesAtAsync(new System.Text.RegularExpressions.Regex("/segments/\\d+$"));
         Assert.Equal(1, await page.Locator("[data-table=members] tbody tr").CountAsync());
         var csv = await page.APIRequest.GetAsync(new Uri(server.Address, (await page.GetAttributeAsync("a.export", "href"))!).ToString());
         Assert.Equal(200, csv.Status);

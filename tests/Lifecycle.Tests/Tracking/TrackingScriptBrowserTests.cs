@@ -64,7 +64,7 @@ public class TrackingScriptBrowserTests
         await page.FillAsync("input[name=last_name]", "Núñez");
         await page.FillAsync("input[name=email]", "Jose.Nunez@Ejemplo.es");
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/gracias**");
+        await page.ArrivesAtAsync("**/gracias**");
         await page.WaitForFunctionAsync("() => window.lifecycle !== undefined");
         var cookie = (await page.Context.CookiesAsync()).Single(c => c.Name == "lc_aid").Value;
 
