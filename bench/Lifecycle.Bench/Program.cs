@@ -13,6 +13,7 @@ return args switch
     ["attribution", var paths] => AttributionBench.Run(paths, 5),
     ["scoring", var db, var contacts, var events] => await ScoringBench.RunAsync(db, (int)Number(contacts), (int)Number(events)),
     ["program-lateness", var db, var enrolments, var due, var workers, var poll] => await ProgramLateness.RunAsync(db, (int)Number(enrolments), (int)Number(due), (int)Number(workers), (int)Number(poll)),
+    ["dashboard", var url, var email, var password, var runs] => await DashboardFirstByte.RunAsync(url, email, password, (int)Number(runs)),
     _ => Usage(),
 };
 
@@ -28,6 +29,7 @@ static int Usage()
                Lifecycle.Bench attribution [<path file>]
                Lifecycle.Bench scoring <db connection string> <contacts> <events>
                Lifecycle.Bench program-lateness <postgres connection string> <enrolments> <due> <runners> <poll ms>
+               Lifecycle.Bench dashboard <base url> <e-mail> <password> <runs per page>
         """);
     return 1;
 }

@@ -38,8 +38,7 @@ internal static class AttributionCommand
                 await using var db = database.Open();
                 if (all)
                 {
-                    var reports = new List<AttributionReport>();
-                    foreach (var each in Enum.GetValues<AttributionModel>()) reports.Add(await StoredAttribution.RunAsync(db, query with { Model = each }, cancel));
+                    var reports = await StoredAttribution.RunAllAsync(db, query, Enum.GetValues<AttributionModel>(), cancel);
                     if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { models = reports.Select(AttributionJson.Of) }, CliJson.Options));
                     else if (parse.GetValue(csv)) Console.Write(AttributionCsv.Of(reports));
                     else PrintSideBySide(reports.Select(r => (r.Query.Model, r.Channels.Select(c => (c.Channel, c.Conversions)))).ToList());

@@ -39,9 +39,7 @@ public static class AttributionEndpoints
             if (!check.Ok) return check.Problem();
             var query = new AttributionQuery(chosen ?? default, kind!.Value, start!.Value, end!.Value, TimeSpan.FromDays(half_life_days ?? 7),
                 lookback_days ?? AttributionModels.DefaultLookbackDays, accountBased);
-            var reports = new List<AttributionReport>();
-            foreach (var each in all ? Enum.GetValues<AttributionModel>() : [query.Model])
-                reports.Add(await StoredAttribution.RunAsync(db, query with { Model = each }, cancel));
+            var reports = await StoredAttribution.RunAllAsync(db, query, all ? Enum.GetValues<AttributionModel>() : [query.Model], cancel);
             if (csv) return TypedResults.Text(AttributionCsv.Of(reports), "text/csv; charset=utf-8");
             return all ? TypedResults.Ok(new { models = reports.Select(AttributionJson.Of) }) : TypedResults.Ok(AttributionJson.Of(reports[0]));
         }).WithTags("Attribution")

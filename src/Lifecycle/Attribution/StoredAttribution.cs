@@ -45,7 +45,15 @@ public static class StoredAttribution
 
     private sealed record PendingConversion(string[] Contacts, DateTime At, decimal Value, DateTime? OpportunityCreated, DateTime? Closed);
 
-    public static async Task<AttributionReport> RunAsync(LifecycleDb db, AttributionQuery query, CancellationToken cancel = default)
+    public static async Task<AttributionReport> RunAsync(LifecycleDb db, AttributionQuery query, CancellationToken cancel = default) =>
+        (await RunAllAsync(db, query, [query.Model], cancel))[0];
+
+    /// <summary>
+    /// Several models side by side over one load of the journeys: the journeys do not depend on the model, only the
+    /// crediting does, so reading the events once serves every model.
+    /// </summary>
+    public static async Task<List<AttributionReport>> RunAllAsync(LifecycleDb db, AttributionQuery query, IReadOnlyList<AttributionModel> models,
+        CancellationToken cancel = default)
     {
         var from = query.From.UtcDateTime;
         var to = query.To.UtcDateTime;
@@ -100,8 +108,13 @@ public static class StoredAttribution
         foreach (var group in touchesOf.Where(p => !converted.Contains(p.Key)).GroupBy(p => journeyOf(p.Key)))
             journeys.Add(new Journey(group.SelectMany(p => p.Value).Where(t => t.At >= nullFrom)));
 
-        var result = Attributor.Fit(query.Model, journeys, query.HalfLife).Run(journeys);
-        return await ReportAsync(db, query, result, channelOf, cancel);
+        var reports = new List<AttributionReport>(models.Count);
+        foreach (var model in models)
+        {
+            var result = Attributor.Fit(model, journeys, query.HalfLife).Run(journeys);
+            reports.Add(await ReportAsync(db, query with { Model = model }, result, channelOf, cancel));
+        }
+        return reports;
     }
 
     private static async Task<List<PendingConversion>> ConversionsAsync(LifecycleDb db, ConversionKind kind, DateTime from, DateTime to, CancellationToken cancel)

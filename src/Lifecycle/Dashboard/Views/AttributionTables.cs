@@ -19,9 +19,7 @@ public static class AttributionTables
         // The attribution API reads days as UTC midnights; the page asks the same way.
         var from = new DateTimeOffset(month.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var models = Enum.GetValues<AttributionModel>();
-        var reports = new List<AttributionReport>();
-        foreach (var model in models)
-            reports.Add(await StoredAttribution.RunAsync(data.Db, new AttributionQuery(model, kind, from, from.AddMonths(1), AttributionModels.DefaultHalfLife)));
+        var reports = await StoredAttribution.RunAllAsync(data.Db, new AttributionQuery(models[0], kind, from, from.AddMonths(1), AttributionModels.DefaultHalfLife), models);
         var channels = reports.SelectMany(r => r.Channels.Select(c => c.Channel)).Distinct().Order(StringComparer.Ordinal).ToList();
         List<Column> Columns(ColumnKind kindOf) => [new("channel", "Channel"), .. models.Select(m => new Column(m.Name(), Title(m), kindOf))];
         List<Cell[]> Rows(Func<ChannelReport, object> value) => channels.Select(channel =>
