@@ -26,7 +26,9 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
     /// <summary>The metrics month by month, each month as a whole or split by one dimension.</summary>
     public async Task<List<MetricRow>> RowsAsync(ReportPeriod period, IReadOnlyList<MetricDefinition> metrics, Dimension? by, CancellationToken cancel = default)
     {
-        var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel, segments: by == Dimension.Segment);
+        // A channel breakdown lists the channels visits came from too, so it reads the traffic whatever the metrics.
+        var needs = MetricDefinition.NeedsOf(metrics) | (by == Dimension.Channel ? FactNeeds.Traffic : FactNeeds.None);
+        var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel, segments: by == Dimension.Segment, needs);
         var rows = new List<MetricRow>();
         var whole = new MetricScope(facts, period, settings);
         foreach (var (month, part) in period.Months())

@@ -9,11 +9,17 @@ namespace Lifecycle.Reports;
 /// One metric of lifecycle.md §3: its stable id, what it means, its unit, the breakdowns that apply and how it is
 /// computed. <see cref="Compute"/> is null for a metric whose facts are not recorded yet. A metric whose value is a
 /// dictionary and <see cref="Expands"/> appears as one id per key (<c>nurture.email.&lt;program id&gt;</c>).
+/// <see cref="Needs"/> names the event-derived facts it reads beyond contacts, transitions, deals, subscriptions,
+/// campaigns, costs and NPS, so a report loads only what its metrics read.
 /// </summary>
 public sealed record MetricDefinition(
-    string Id, string Description, string Unit, Dimension[] Breakdowns, Func<MetricScope, object?>? Compute, bool Expands = false)
+    string Id, string Description, string Unit, Dimension[] Breakdowns, Func<MetricScope, object?>? Compute, bool Expands = false,
+    FactNeeds Needs = FactNeeds.None)
 {
     public bool Available => Compute is not null;
+
+    /// <summary>What a set of metrics reads together.</summary>
+    public static FactNeeds NeedsOf(IEnumerable<MetricDefinition> metrics) => metrics.Aggregate(FactNeeds.None, (all, m) => all | m.Needs);
 }
 
 public sealed record VelocityPair(ContactStatus From, ContactStatus To);
@@ -44,21 +50,21 @@ public static class MetricCatalog
     [
         // Attract
         new("attract.visits", "sessions, split after 30 minutes without a hit; a visit counts in the period of its first hit", "count", ChannelOnly,
-            s => s.Facts.Visits.Count(v => s.Period.Contains(v.Start) && (s.Slice is null || v.Channel == s.Slice.Value))),
+            s => s.Facts.Visits.Count(v => s.Period.Contains(v.Start) && (s.Slice is null || v.Channel == s.Slice.Value)), Needs: FactNeeds.Traffic),
         new("attract.unique_visitors", "distinct visitors (contact, else anonymous id) with a page view in the period", "count", None,
-            s => UniqueVisitors(s)),
+            s => UniqueVisitors(s), Needs: FactNeeds.Traffic),
         new("attract.page_views", "page views in the period", "count", None,
-            s => s.Facts.PageViews.Count(p => s.Period.Contains(p.At))),
+            s => s.Facts.PageViews.Count(p => s.Period.Contains(p.At)), Needs: FactNeeds.Traffic),
         new("attract.visits_by_channel", "visits by the channel of their first hit (docs/channels.md)", "count by channel", None,
             s => s.Facts.Visits.Where(v => s.Period.Contains(v.Start)).GroupBy(v => v.Channel).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Count())),
+                .ToDictionary(g => g.Key, g => g.Count()), Needs: FactNeeds.Traffic),
         // Capture
         new("capture.inquiries", "contacts whose first transition into inquiry is in the period", "count", All,
             s => s.FirstEntries(ContactStatus.Inquiry).Count()),
         new("capture.visitor_to_inquiry_rate", "inquiries / unique visitors", "rate", None,
-            s => Rate(s.FirstEntries(ContactStatus.Inquiry).Count(), UniqueVisitors(s))),
+            s => Rate(s.FirstEntries(ContactStatus.Inquiry).Count(), UniqueVisitors(s)), Needs: FactNeeds.Traffic),
         new("capture.form_conversion_rate", "per form: submissions / views of the pages holding it, over all its pages and per page", "object per form", None,
-            s => FormConversionTable(s)),
+            s => FormConversionTable(s), Needs: FactNeeds.Forms),
         new("capture.cost_per_inquiry", "program cost in the period / inquiries", "money", CostDimensions,
             s => Money(Per(s.Cost(), s.FirstEntries(ContactStatus.Inquiry).Count()))),
         // Nurture
@@ -67,17 +73,17 @@ public static class MetricCatalog
         new("nurture.reopened_leads", "transitions recycled -> lead in the period", "count", All,
             s => s.Entries(ContactStatus.Lead).Count(t => t.From == ContactStatus.Recycled)),
         new("nurture.email_open_rate", "unique opens / delivered, messages sent in the period to prospects (campaign audience not customers)", "rate", CampaignChannel,
-            s => EmailRates(s, customers: false).OpenRate),
+            s => EmailRates(s, customers: false).OpenRate, Needs: FactNeeds.Emails),
         new("nurture.email_click_rate", "unique clicks / delivered, prospect messages sent in the period", "rate", CampaignChannel,
-            s => EmailRates(s, customers: false).ClickRate),
+            s => EmailRates(s, customers: false).ClickRate, Needs: FactNeeds.Emails),
         new("nurture.click_to_open_rate", "unique clicks / unique opens, prospect messages sent in the period", "rate", CampaignChannel,
-            s => EmailRates(s, customers: false).ClickToOpenRate),
+            s => EmailRates(s, customers: false).ClickToOpenRate, Needs: FactNeeds.Emails),
         new("nurture.email", "per prospect program (properties.program_id): sent, delivered, open_rate, click_rate, click_to_open_rate", "object per program", CampaignChannel,
             s => s.Facts.Emails.Where(e => e.ProgramId is not null && s.Period.Contains(e.SentAt) && InSlice(s, e) && !ToCustomers(s, e))
                 .GroupBy(e => e.ProgramId!).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => EmailProgram(g)), Expands: true),
+                .ToDictionary(g => g.Key, g => EmailProgram(g)), Expands: true, Needs: FactNeeds.Emails),
         new("nurture.lead_score_profile", "the period's new leads' total scores at its last instant (current scoring model): count, mean, median, p25, p75, histogram, share at or above the MQL threshold", "object", None,
-            s => LeadScoreProfile.Of(s)),
+            s => LeadScoreProfile.Of(s), Needs: FactNeeds.Scores),
         new("nurture.mqls", "transitions into mql in the period, re-entries included", "count", All,
             s => s.Entries(ContactStatus.Mql).Count()),
         new("nurture.mql_contacts", "distinct contacts with a transition into mql in the period", "count", All,
@@ -88,9 +94,9 @@ public static class MetricCatalog
             s => Money(Per(s.Cost(), s.Entries(ContactStatus.Mql).Count()))),
         new("nurture.program_steps", "per program, per step in program order: runs that entered, completed, exited on goal, dropped (unsubscribed, bounced, or stalled past the step's limit) and stalled in the period", "object per program", None,
             s => s.Facts.Programs.OrderBy(p => p.Key, StringComparer.Ordinal)
-                .ToDictionary(p => p.Key, p => Programs.ProgramStepMetrics.Compute(p.Value, s.Facts.StepRuns[p.Key], s.Period.From, s.Period.To))),
+                .ToDictionary(p => p.Key, p => Programs.ProgramStepMetrics.Compute(p.Value, s.Facts.StepRuns[p.Key], s.Period.From, s.Period.To)), Needs: FactNeeds.ProgramRuns),
         new("nurture.score_drivers", "per scoring rule: points awarded in the period, and the MQL rate of the contacts it scored against the other scored contacts", "object per rule", None,
-            s => ScoreDriverTable(s)),
+            s => ScoreDriverTable(s), Needs: FactNeeds.Scores),
         // Convert
         new("convert.sals", "transitions into sal in the period", "count", All, s => s.Entries(ContactStatus.Sal).Count()),
         new("convert.sqls", "transitions into sql in the period", "count", All, s => s.Entries(ContactStatus.Sql).Count()),
@@ -122,9 +128,9 @@ public static class MetricCatalog
             s => SourceTable(s)),
         // Expand
         new("expand.customer_email_open_rate", "unique opens / delivered, messages sent in the period for customer-audience campaigns", "rate", CampaignChannel,
-            s => EmailRates(s, customers: true).OpenRate),
+            s => EmailRates(s, customers: true).OpenRate, Needs: FactNeeds.Emails),
         new("expand.customer_email_click_rate", "unique clicks / delivered, customer-audience messages sent in the period", "rate", CampaignChannel,
-            s => EmailRates(s, customers: true).ClickRate),
+            s => EmailRates(s, customers: true).ClickRate, Needs: FactNeeds.Emails),
         new("expand.churn_rate", "accounts that are customers at from and not at to / accounts that are customers at from", "rate", All,
             s => ChurnRate(s)),
         new("expand.upsell_share", "(upsell + cross_sell) / all won bookings closed in the period", "rate", All,

@@ -20,12 +20,31 @@ public sealed record PageViewFact(string VisitorKey, DateTime At);
 /// <summary>One e-mail message sent, with what happened to it later (lifecycle.md §3, email rates).</summary>
 public sealed record EmailFact(string ContactId, string? ProgramId, string? CampaignId, DateTime SentAt, bool Bounced, bool Opened, bool Clicked);
 
+/// <summary>The event-derived facts a metric may read (<see cref="MetricDefinition.Needs"/>); the costly part of a load.</summary>
+[Flags]
+public enum FactNeeds
+{
+    None = 0,
+    /// <summary>Visits and page views (the period's page views and their payloads' channels).</summary>
+    Traffic = 1,
+    /// <summary>E-mail messages of the period with their bounces, opens and clicks.</summary>
+    Emails = 2,
+    /// <summary>Form views and submissions.</summary>
+    Forms = 4,
+    /// <summary>Score changes under the current model and its MQL threshold.</summary>
+    Scores = 8,
+    /// <summary>Stored programs and their step runs.</summary>
+    ProgramRuns = 16,
+    All = Traffic | Emails | Forms | Scores | ProgramRuns,
+}
+
 /// <summary>
 /// The facts a report over a period reads, loaded once (for a whole range of months) and then computed on by
 /// pure code: the full transition history of every contact with a transition in the range, the contacts behind
 /// them and behind won deals, all won deals and subscriptions (first wins and customer status need history),
 /// NPS answers, cost lines of the months touching the range, visits, page views and e-mail messages.
-/// Only what is known at <c>now</c> is read, so a report describes what was known when it ran.
+/// Only what is known at <c>now</c> is read, so a report describes what was known when it ran. The event-derived
+/// facts are read only when <c>needs</c> asks for them (a metric that does not read them sees them empty).
 /// </summary>
 public sealed class ReportFacts
 {
@@ -79,7 +98,7 @@ public sealed class ReportFacts
     }
 
     public static async Task<ReportFacts> LoadAsync(LifecycleDb db, ReportPeriod period, DateTime now, ChannelMapping channels, CancellationToken cancel = default,
-        bool segments = false)
+        bool segments = false, FactNeeds needs = FactNeeds.All)
     {
         var (from, to) = (period.From, period.To);
         var active = db.Transitions.Where(t => t.At >= from && t.At < to).Select(t => t.ContactId);
@@ -112,24 +131,29 @@ public sealed class ReportFacts
         var lastMonth = period.ToDay.AddMonths(1);
         var costs = await db.CostLines.AsNoTracking().Where(c => c.Month >= firstMonth && c.Month <= lastMonth).ToListAsync(cancel);
 
-        var (visits, pageViews) = await LoadVisitsAsync(db, from, to, now, channels, cancel);
-        var emails = await LoadEmailsAsync(db, from, to, now, cancel);
+        var (visits, pageViews) = needs.HasFlag(FactNeeds.Traffic) ? await LoadVisitsAsync(db, from, to, now, channels, cancel) : ([], []);
+        var emails = needs.HasFlag(FactNeeds.Emails) ? await LoadEmailsAsync(db, from, to, now, cancel) : [];
         var (owners, members) = await LoadBreakdownsAsync(db, now, segments, cancel);
 
         // The current model is the latest activated version (read only: a report never activates one).
-        var model = await db.Set<Scoring.ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)
+        var model = !needs.HasFlag(FactNeeds.Scores) ? null : await db.Set<Scoring.ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)
             .OrderByDescending(m => m.ActivatedAt).ThenByDescending(m => m.Version).FirstOrDefaultAsync(cancel);
         var scores = model is null ? [] : await db.Set<Scoring.ScoreChange>().AsNoTracking()
             .Where(c => c.ModelVersion == model.Version && c.At < to && c.At <= now && (c.At >= from || active.Contains(c.ContactId)))
             .ToListAsync(cancel);
 
-        var formEvents = await Capture.FormConversion.LoadAllAsync(db, from, to, now, cancel);
-        var programs = (await db.Set<Programs.StoredProgram>().AsNoTracking().ToListAsync(cancel)).ToDictionary(p => p.Id, p => p.Parse());
-        // Every run with an instant that can fall in the range: entered before its end, not ended before its start.
-        var runs = (await db.Set<Programs.StepRun>().AsNoTracking()
-                .Where(r => r.EnteredAt < to && r.EnteredAt <= now && (r.EndedAt == null || r.EndedAt >= from))
-                .Select(r => new { r.ProgramId, Run = new Programs.StepRunFact(r.StepId, r.EnteredAt, r.EndedAt, r.Outcome) }).ToListAsync(cancel))
-            .ToLookup(r => r.ProgramId, r => r.Run);
+        var formEvents = needs.HasFlag(FactNeeds.Forms) ? await Capture.FormConversion.LoadAllAsync(db, from, to, now, cancel) : [];
+        var programs = new Dictionary<string, Programs.ProgramDefinition>();
+        var runs = Array.Empty<Programs.StepRunFact>().ToLookup(r => "");
+        if (needs.HasFlag(FactNeeds.ProgramRuns))
+        {
+            programs = (await db.Set<Programs.StoredProgram>().AsNoTracking().ToListAsync(cancel)).ToDictionary(p => p.Id, p => p.Parse());
+            // Every run with an instant that can fall in the range: entered before its end, not ended before its start.
+            runs = (await db.Set<Programs.StepRun>().AsNoTracking()
+                    .Where(r => r.EnteredAt < to && r.EnteredAt <= now && (r.EndedAt == null || r.EndedAt >= from))
+                    .Select(r => new { r.ProgramId, Run = new Programs.StepRunFact(r.StepId, r.EnteredAt, r.EndedAt, r.Outcome) }).ToListAsync(cancel))
+                .ToLookup(r => r.ProgramId, r => r.Run);
+        }
 
         return new ReportFacts
         {

@@ -41,7 +41,8 @@ public sealed class TargetReports(LifecycleDb db, TimeProvider clock, ChannelMap
         if (monthCutoff > quarterStart)
         {
             var span = new ReportPeriod(quarterStart, monthCutoff, settings.Zone);
-            toDate = new MetricScope(await ReportFacts.LoadAsync(db, span, now, channels, cancel), span, settings);
+            var needs = MetricDefinition.NeedsOf(ofMonth.Select(t => MetricCatalog.Find(t.MetricId)).OfType<MetricDefinition>());
+            toDate = new MetricScope(await ReportFacts.LoadAsync(db, span, now, channels, cancel, needs: needs), span, settings);
         }
         var daysInMonth = month.AddMonths(1).DayNumber - month.DayNumber;
         var elapsed = monthCutoff.DayNumber - month.DayNumber;
