@@ -103,7 +103,7 @@ public static class CaptureEndpoints
         var end = Instant(check, "to", to);
         if (start >= end) check.Add("to", "must be after from");
         if (!check.Ok) return check.Problem();
-        var events = await FormConversion.LoadAsync(db, id, start!.Value, end!.Value, cancel);
+        var events = (await FormConversion.LoadAsync(db, id, start!.Value, end!.Value, cancel)).Select(e => (e.Name, e.Page));
         return TypedResults.Ok(FormConversion.Compute(id, start.Value, end.Value, events));
     }
 

@@ -7,8 +7,8 @@ namespace Lifecycle.Capture;
 /// <summary>Views and submissions of one form on one page, and their ratio.</summary>
 public sealed record PageConversion(string Page, long Views, long Submissions, double? ConversionRate);
 
-/// <summary>A `Form Viewed` or `Form Submitted` event of a form on a page.</summary>
-public sealed record FormEventFact(string FormId, string Name, string Page, DateTime At);
+/// <summary>A `Form Viewed` or `Form Submitted` event of a form on a page, with the offer variant shown (offer tests) and the visitor.</summary>
+public sealed record FormEventFact(string FormId, string Name, string Page, DateTime At, string? Variant = null, string? AnonymousId = null);
 
 public sealed record FormConversionReport(string FormId, DateTime From, DateTime To, long Views, long Submissions, double? ConversionRate,
     IReadOnlyList<PageConversion> Pages);
@@ -36,18 +36,21 @@ public static class FormConversion
 
     private static double? Rate(long submissions, long views) => views == 0 ? null : (double)submissions / views;
 
-    /// <summary>The form's view and submission events in [from, to), with the page each happened on.</summary>
-    public static async Task<List<(string Name, string Page)>> LoadAsync(LifecycleDb db, string formId, DateTime from, DateTime to, CancellationToken cancel)
+    /// <summary>
+    /// One form's view and submission events, in [from, to) when given, with the page, the offer variant shown and the
+    /// visitor's anonymous id (the conversion report and the offer test both read them).
+    /// </summary>
+    public static async Task<List<FormEventFact>> LoadAsync(LifecycleDb db, string formId, DateTime? from, DateTime? to, CancellationToken cancel)
     {
         // The payloads are written by Submissions (compact JSON), so the id's text narrows the scan on both engines;
         // the parsed form_id decides.
         var marker = $"\"form_id\":{JsonSerializer.Serialize(formId)}";
-        var rows = await db.Events.AsNoTracking()
-            .Where(e => (e.Name == Submissions.FormViewed || e.Name == Submissions.FormSubmitted) && e.Timestamp >= from && e.Timestamp < to)
-            .Where(e => e.Payload.Contains(marker))
-            .Select(e => new { e.Name, e.Timestamp, e.Payload })
-            .ToListAsync(cancel);
-        return rows.Select(r => Read(r.Name!, r.Timestamp, r.Payload)).Where(e => e?.FormId == formId).Select(e => (e!.Name, e.Page)).ToList();
+        var events = db.Events.AsNoTracking()
+            .Where(e => (e.Name == Submissions.FormViewed || e.Name == Submissions.FormSubmitted) && e.Payload.Contains(marker));
+        if (from is { } start) events = events.Where(e => e.Timestamp >= start);
+        if (to is { } end) events = events.Where(e => e.Timestamp < end);
+        var rows = await events.Select(e => new { e.Name, e.Timestamp, e.AnonymousId, e.Payload }).ToListAsync(cancel);
+        return rows.Select(r => Read(r.Name!, r.Timestamp, r.AnonymousId, r.Payload)).Where(e => e?.FormId == formId).Select(e => e!).ToList();
     }
 
     /// <summary>Every form's view and submission events in [from, to) known at <paramref name="now"/> (the report catalog's facts).</summary>
@@ -55,18 +58,19 @@ public static class FormConversion
     {
         var rows = await db.Events.AsNoTracking()
             .Where(e => (e.Name == Submissions.FormViewed || e.Name == Submissions.FormSubmitted) && e.Timestamp >= from && e.Timestamp < to && e.Timestamp <= now)
-            .Select(e => new { e.Name, e.Timestamp, e.Payload })
+            .Select(e => new { e.Name, e.Timestamp, e.AnonymousId, e.Payload })
             .ToListAsync(cancel);
-        return rows.Select(r => Read(r.Name!, r.Timestamp, r.Payload)).OfType<FormEventFact>().ToList();
+        return rows.Select(r => Read(r.Name!, r.Timestamp, r.AnonymousId, r.Payload)).OfType<FormEventFact>().ToList();
     }
 
-    /// <summary>The form and page of a form event; null when its properties name no form.</summary>
-    private static FormEventFact? Read(string name, DateTime at, string payload)
+    /// <summary>The form, page and offer variant of a form event; null when its properties name no form.</summary>
+    private static FormEventFact? Read(string name, DateTime at, string? anonymousId, string payload)
     {
         using var document = JsonDocument.Parse(payload);
         if (!document.RootElement.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object) return null;
         if (!properties.TryGetProperty("form_id", out var id) || id.ValueKind != JsonValueKind.String) return null;
         var page = properties.TryGetProperty("page", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : "";
-        return new FormEventFact(id.GetString()!, name, page, at);
+        var variant = properties.TryGetProperty("variant", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return new FormEventFact(id.GetString()!, name, page, at, variant, anonymousId);
     }
 }

@@ -73,21 +73,9 @@ public static class OfferTests
     public static async Task<OfferReport> ReportAsync(LifecycleDb db, Form form, CancellationToken cancel)
     {
         var experiment = form.Experiment ?? throw new ArgumentException($"form '{form.Id}' has no experiment", nameof(form));
-        // Submissions writes these payloads (compact JSON), so the id's text narrows the scan; the parsed form_id decides.
-        var marker = $"\"form_id\":{JsonSerializer.Serialize(form.Id)}";
-        var rows = await db.Events.AsNoTracking()
-            .Where(e => (e.Name == Submissions.FormViewed || e.Name == Submissions.FormSubmitted) && e.AnonymousId != null && e.Payload.Contains(marker))
-            .Select(e => new { e.Name, e.AnonymousId, e.Payload })
-            .ToListAsync(cancel);
-        var facts = new List<(string, string, bool)>(rows.Count);
-        foreach (var row in rows)
-        {
-            using var payload = JsonDocument.Parse(row.Payload);
-            if (!payload.RootElement.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object) continue;
-            if (!properties.TryGetProperty("form_id", out var id) || id.GetString() != form.Id) continue;
-            if (!properties.TryGetProperty("variant", out var variant) || variant.ValueKind != JsonValueKind.String) continue;
-            facts.Add((variant.GetString()!, row.AnonymousId!, row.Name == Submissions.FormSubmitted));
-        }
+        var facts = (await FormConversion.LoadAsync(db, form.Id, null, null, cancel))
+            .Where(e => e is { AnonymousId: not null, Variant: not null })
+            .Select(e => (e.Variant!, e.AnonymousId!, e.Name == Submissions.FormSubmitted)).ToList();
         var arms = Count(experiment, facts);
         return new OfferReport(form.Id, arms, Analyze(experiment, arms), form.ExperimentDecision);
     }
