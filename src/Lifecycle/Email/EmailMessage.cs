@@ -61,6 +61,7 @@ internal sealed class EmailMessageConfiguration : IEntityTypeConfiguration<Email
             v => JsonSerializer.Serialize(v, Json),
             v => JsonSerializer.Deserialize<List<string>>(v, Json) ?? new List<string>(),
             new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), v => v.Count, v => v.ToList()));
+        // Images are written once, with the message, so their content ids tell a change.
         e.Property(m => m.InlineImages).HasConversion(
             v => v == null ? null : JsonSerializer.Serialize(v, Json),
             v => v == null ? null : InlineImagesHandler.FromJson(v),

@@ -79,11 +79,7 @@ public static class MonthlyReportMail
                 text.Append($"{row.Metric}: {Show(row.Actual, unit)} of {Show(row.Target, unit)} ({Percent(row.Attainment)}) {status}\n");
             }
             html.Append("</table>");
-            // Attainment, not raw values: the metrics have different units, and 100 % is each one's target.
-            var attained = targets.Metrics.Select(r => (r.Metric, Percent: 100 * (r.Attainment ?? 0))).ToList();
-            var alt = $"Targets of {name}, actual as a percentage of target: "
-                + string.Join(", ", targets.Metrics.Select(r => $"{r.Metric} {Show(r.Actual, MetricCatalog.Find(r.Metric)!.Unit)} of {Show(r.Target, MetricCatalog.Find(r.Metric)!.Unit)} ({Percent(r.Attainment)})"));
-            html.Append(Image(images, "targets", month, alt, ReportCharts.Bars("Actual as % of target", attained, reference: 100)));
+            html.Append(TargetsChart(images, month, name, targets));
         }
 
         html.Append("<h2>Funnel (entries in the month)</h2><table id=\"funnel\" border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">");
@@ -98,10 +94,30 @@ public static class MonthlyReportMail
             .Append(Image(images, "funnel", month, $"Funnel of {name} (entries in the month): {string.Join(", ", counts.Select(c => $"{c.Stage} {Count(c.Count)}"))}",
                 ReportCharts.Bars($"Funnel, {name}", counts)));
 
+        AppendTrend(html, text, images, month, trend);
+        html.Append("</body></html>");
+        return new MonthlyReportContent($"Lifecycle report {TargetReports.Month(month)}", html.ToString(), text.ToString(), images);
+    }
+
+    /// <summary>Attainment, not raw values: the metrics have different units, and 100 % is each one's target.</summary>
+    private static string TargetsChart(List<InlineImage> images, DateOnly month, string name, TargetReport targets)
+    {
+        var attained = targets.Metrics.Select(r => (r.Metric, Percent: 100 * (r.Attainment ?? 0))).ToList();
+        var alt = $"Targets of {name}, actual as a percentage of target: " + string.Join(", ", targets.Metrics.Select(r =>
+        {
+            var unit = MetricCatalog.Find(r.Metric)!.Unit;
+            return $"{r.Metric} {Show(r.Actual, unit)} of {Show(r.Target, unit)} ({Percent(r.Attainment)})";
+        }));
+        return Image(images, "targets", month, alt, ReportCharts.Bars("Actual as % of target", attained, reference: 100));
+    }
+
+    /// <summary>The <see cref="TrendMetrics"/> over the 12 months ending with this one: a table, its text lines and a line chart.</summary>
+    private static void AppendTrend(StringBuilder html, StringBuilder text, List<InlineImage> images, DateOnly month, IReadOnlyList<MetricRow> trend)
+    {
         var months = Enumerable.Range(0, 12).Select(i => month.AddMonths(i - 11)).ToList();
+        var values = trend.Where(r => r.Dimension is null).ToDictionary(r => (r.Metric, r.Period), r => Number(r.Value) ?? 0);
         var series = TrendMetrics.Select(t => (t.Name, Values: (IReadOnlyList<double>)months
-            .Select(m => trend.Where(r => r.Metric == t.Metric && r.Period == TargetReports.Month(m)).Select(r => Number(r.Value)).FirstOrDefault() ?? 0).ToList()))
-            .ToList();
+            .Select(m => values.GetValueOrDefault((t.Metric, TargetReports.Month(m)))).ToList())).ToList();
         html.Append("<h2>12-month trend</h2><table id=\"trend\" border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th>month</th>")
             .Append(string.Concat(series.Select(s => $"<th>{E(s.Name)}</th>"))).Append("</tr>");
         text.Append($"\n12-month trend (month: {string.Join(" / ", series.Select(s => s.Name))})\n");
@@ -110,13 +126,10 @@ public static class MonthlyReportMail
             html.Append($"<tr><td>{TargetReports.Month(months[i])}</td>").Append(string.Concat(series.Select(s => $"<td align=\"right\">{Count(s.Values[i])}</td>"))).Append("</tr>");
             text.Append($"{TargetReports.Month(months[i])}: {string.Join(" / ", series.Select(s => Count(s.Values[i])))}\n");
         }
-        var trendAlt = $"Trend from {TargetReports.Month(months[0])} to {TargetReports.Month(month)}: "
+        var alt = $"Trend from {TargetReports.Month(months[0])} to {TargetReports.Month(month)}: "
             + string.Join("; ", series.Select(s => $"{s.Name} {string.Join(", ", s.Values.Select(Count))}"));
-        html.Append("</table>")
-            .Append(Image(images, "trend", month, trendAlt, ReportCharts.Lines("12-month trend",
-                months.Select(m => m.ToString("MMM yy", CultureInfo.InvariantCulture)).ToList(), series)));
-        html.Append("</body></html>");
-        return new MonthlyReportContent($"Lifecycle report {TargetReports.Month(month)}", html.ToString(), text.ToString(), images);
+        html.Append("</table>").Append(Image(images, "trend", month, alt,
+            ReportCharts.Lines("12-month trend", months.Select(m => m.ToString("MMM yy", CultureInfo.InvariantCulture)).ToList(), series)));
     }
 
     /// <summary>Adds the chart as an inline image and returns its img element, whose alt text states the chart's numbers.</summary>
