@@ -11,11 +11,12 @@ if [ ! -x /usr/bin/chromium ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-# CJK fonts, so Japanese and Korean text in the dashboard screenshots is legible.
-if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
-  echo "installing fonts-noto-cjk"
+# CJK fonts, so Japanese and Korean text in the dashboard screenshots and the report charts is legible
+# (the charts draw Latin text in DejaVu Sans).
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! fc-list 2>/dev/null | grep -qi "DejaVu Sans"; then
+  echo "installing fonts-noto-cjk fonts-dejavu-core"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-dejavu-core >/dev/null
 fi
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -29,6 +29,8 @@ public sealed class EmailDelivery(Database database, IOptions<EmailOptions> opti
 {
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 
+    static EmailDelivery() => SqlMapper.AddTypeHandler(new InlineImagesHandler());
+
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>The messages of one claim: all of them count as claimed; the deliverable ones are sent under its token.</summary>
@@ -142,7 +144,7 @@ public sealed class EmailDelivery(Database database, IOptions<EmailOptions> opti
                          ORDER BY next_attempt_at LIMIT {Math.Max(1, options.Value.ClaimBatch)}{(postgres ? " FOR UPDATE SKIP LOCKED" : "")})
             RETURNING id AS Id, contact_id AS ContactId, template_id AS TemplateId, program_id AS ProgramId, step_id AS StepId,
                       campaign_id AS CampaignId, to_address AS ToAddress, language AS Language, subject AS Subject, html AS Html,
-                      text AS Text, attempts AS Attempts
+                      text AS Text, inline_images AS InlineImages, attempts AS Attempts
             """,
             new { lease = Instant(db, now + Lease), token, now = Instant(db, now) }, transaction.GetDbTransaction())).ToList();
         if (messages.Count == 0) return new Claim(token, 0, []);

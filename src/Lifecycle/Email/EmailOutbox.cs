@@ -62,15 +62,16 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options, TimeProvider clo
     /// mail (target warnings, the monthly report) takes this way, so it is queued, retried and logged with the rest.
     /// </summary>
     /// <param name="source">The template it was rendered from, or for report mail what it is (monthly-report.2026-01).</param>
+    /// <param name="images">The images the HTML shows by cid: (the monthly report's charts).</param>
     public async Task<Outcome> StageMailAsync(LifecycleDb db, string source, string address, string language, string subject, string html, string text,
-        CancellationToken cancel)
+        CancellationToken cancel, List<InlineImage>? images = null)
     {
         if (await RefusalAsync(db, address, "to", cancel) is { } refused) return refused;
         var now = clock.GetUtcNow().UtcDateTime;
         var message = new EmailMessage
         {
             Id = NewId(), ContactId = null, TemplateId = source, ToAddress = address.Trim().ToLowerInvariant(), Language = language,
-            Subject = subject, Html = html, Text = text, Status = MessageStatus.Queued, NextAttemptAt = now, CreatedAt = now,
+            Subject = subject, Html = html, Text = text, InlineImages = images, Status = MessageStatus.Queued, NextAttemptAt = now, CreatedAt = now,
         };
         db.Set<EmailMessage>().Add(message);
         return new Queued(message);

@@ -7,7 +7,8 @@ namespace Lifecycle.Email;
 /// <summary>
 /// The MIME form of an outbox message: UTF-8 text and HTML parts (multipart/alternative), the subject as RFC 2047
 /// encoded words where it is not ASCII, a Message-ID made of the outbox id (so a retry is recognisably the same
-/// message), and, for a message to a contact, List-Unsubscribe with one-click POST (RFC 8058).
+/// message), and, for a message to a contact, List-Unsubscribe with one-click POST (RFC 8058). A message with
+/// inline images (the report mail) sends its HTML in multipart/related with each image as a Content-ID part.
 /// </summary>
 public static class MessageMime
 {
@@ -32,8 +33,22 @@ public static class MessageMime
         text.SetText(Encoding.UTF8, message.Text);
         var html = new TextPart(TextFormat.Html);
         html.SetText(Encoding.UTF8, message.Html);
-        mime.Body = new MultipartAlternative { text, html };
+        mime.Body = new MultipartAlternative { text, message.InlineImages is { Count: > 0 } images ? Related(html, images) : html };
         return mime;
+    }
+
+    private static MultipartRelated Related(TextPart html, List<InlineImage> images)
+    {
+        var related = new MultipartRelated { html };
+        foreach (var image in images)
+        {
+            related.Add(new MimePart("image", "png")
+            {
+                ContentId = image.ContentId, Content = new MimeContent(new MemoryStream(image.Png)),
+                ContentDisposition = new ContentDisposition(ContentDisposition.Inline), ContentTransferEncoding = ContentEncoding.Base64,
+            });
+        }
+        return related;
     }
 
     /// <summary>The outbox id inside a Message-ID header (&lt;id@domain&gt;), as ESPs echo it back.</summary>

@@ -1,15 +1,17 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Lifecycle.Email;
 
 namespace Lifecycle.Reports;
 
-public sealed record MonthlyReportContent(string Subject, string Html, string Text);
+public sealed record MonthlyReportContent(string Subject, string Html, string Text, List<InlineImage> Images);
 
 /// <summary>
 /// The bodies of the team's report mail, pure: the monthly report (key metrics against the month before, the
-/// month's targets, and the period funnel as a bar chart) and the early warning. Charts are HTML/CSS bars, not
-/// images: mail clients render them without a server-side renderer and they stay readable as text.
+/// month's targets, the period funnel and a 12-month trend) and the early warning. Every chart is a PNG sent inline
+/// (<see cref="ReportCharts"/>) next to a table of its numbers, and its alt text states them too, so a client that
+/// blocks images still shows every number.
 /// </summary>
 public static class MonthlyReportMail
 {
@@ -28,8 +30,15 @@ public static class MonthlyReportMail
         ("sql", "convert.sqls"), ("opportunity", "convert.opportunities"), ("customer", "convert.customer_contacts"),
     ];
 
-    public static MonthlyReportContent Build(DateOnly month, string zone, LifecycleReport current, LifecycleReport previous, TargetReport targets)
+    /// <summary>The metrics of the 12-month trend chart and their legend names.</summary>
+    public static readonly (string Metric, string Name)[] TrendMetrics =
+        [("nurture.new_leads", "new leads"), ("nurture.mqls", "MQLs"), ("convert.sqls", "SQLs"), ("convert.new_customers", "new customers")];
+
+    /// <param name="trend">The <see cref="TrendMetrics"/> of the 12 months ending with this one (rows of <see cref="LifecycleReports.RowsAsync"/>).</param>
+    public static MonthlyReportContent Build(DateOnly month, string zone, LifecycleReport current, LifecycleReport previous, TargetReport targets,
+        IReadOnlyList<MetricRow> trend)
     {
+        var images = new List<InlineImage>();
         var name = month.ToString("MMMM yyyy", CultureInfo.InvariantCulture);
         var html = new StringBuilder();
         var text = new StringBuilder();
@@ -70,21 +79,65 @@ public static class MonthlyReportMail
                 text.Append($"{row.Metric}: {Show(row.Actual, unit)} of {Show(row.Target, unit)} ({Percent(row.Attainment)}) {status}\n");
             }
             html.Append("</table>");
+            html.Append(TargetsChart(images, month, name, targets));
         }
 
-        html.Append("<h2>Funnel (entries in the month)</h2><table id=\"funnel\" cellpadding=\"3\" style=\"border-collapse:collapse\">");
+        html.Append("<h2>Funnel (entries in the month)</h2><table id=\"funnel\" border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">");
         text.Append("\nFunnel (entries in the month)\n");
         var counts = FunnelStages.Select(s => (s.Stage, Count: Value(current, s.Metric) ?? 0)).ToList();
-        var max = Math.Max(1, counts.Max(c => c.Count));
         foreach (var (stage, count) in counts)
         {
-            var width = Math.Round(100 * count / max, 1).ToString("0.#", CultureInfo.InvariantCulture);
-            html.Append($"<tr><td>{E(stage)}</td><td align=\"right\">{count.ToString("0", CultureInfo.InvariantCulture)}</td>")
-                .Append($"<td style=\"width:300px\"><div style=\"background:#3b82f6;height:14px;width:{width}%\"></div></td></tr>");
-            text.Append($"{stage}: {count.ToString("0", CultureInfo.InvariantCulture)}\n");
+            html.Append($"<tr><td>{E(stage)}</td><td align=\"right\">{Count(count)}</td></tr>");
+            text.Append($"{stage}: {Count(count)}\n");
         }
-        html.Append("</table></body></html>");
-        return new MonthlyReportContent($"Lifecycle report {TargetReports.Month(month)}", html.ToString(), text.ToString());
+        html.Append("</table>")
+            .Append(Image(images, "funnel", month, $"Funnel of {name} (entries in the month): {string.Join(", ", counts.Select(c => $"{c.Stage} {Count(c.Count)}"))}",
+                ReportCharts.Bars($"Funnel, {name}", counts)));
+
+        AppendTrend(html, text, images, month, trend);
+        html.Append("</body></html>");
+        return new MonthlyReportContent($"Lifecycle report {TargetReports.Month(month)}", html.ToString(), text.ToString(), images);
+    }
+
+    /// <summary>Attainment, not raw values: the metrics have different units, and 100 % is each one's target.</summary>
+    private static string TargetsChart(List<InlineImage> images, DateOnly month, string name, TargetReport targets)
+    {
+        var attained = targets.Metrics.Select(r => (r.Metric, Percent: 100 * (r.Attainment ?? 0))).ToList();
+        var alt = $"Targets of {name}, actual as a percentage of target: " + string.Join(", ", targets.Metrics.Select(r =>
+        {
+            var unit = MetricCatalog.Find(r.Metric)!.Unit;
+            return $"{r.Metric} {Show(r.Actual, unit)} of {Show(r.Target, unit)} ({Percent(r.Attainment)})";
+        }));
+        return Image(images, "targets", month, alt, ReportCharts.Bars("Actual as % of target", attained, reference: 100));
+    }
+
+    /// <summary>The <see cref="TrendMetrics"/> over the 12 months ending with this one: a table, its text lines and a line chart.</summary>
+    private static void AppendTrend(StringBuilder html, StringBuilder text, List<InlineImage> images, DateOnly month, IReadOnlyList<MetricRow> trend)
+    {
+        var months = Enumerable.Range(0, 12).Select(i => month.AddMonths(i - 11)).ToList();
+        var values = trend.Where(r => r.Dimension is null).ToDictionary(r => (r.Metric, r.Period), r => Number(r.Value) ?? 0);
+        var series = TrendMetrics.Select(t => (t.Name, Values: (IReadOnlyList<double>)months
+            .Select(m => values.GetValueOrDefault((t.Metric, TargetReports.Month(m)))).ToList())).ToList();
+        html.Append("<h2>12-month trend</h2><table id=\"trend\" border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th>month</th>")
+            .Append(string.Concat(series.Select(s => $"<th>{E(s.Name)}</th>"))).Append("</tr>");
+        text.Append($"\n12-month trend (month: {string.Join(" / ", series.Select(s => s.Name))})\n");
+        for (var i = 0; i < months.Count; i++)
+        {
+            html.Append($"<tr><td>{TargetReports.Month(months[i])}</td>").Append(string.Concat(series.Select(s => $"<td align=\"right\">{Count(s.Values[i])}</td>"))).Append("</tr>");
+            text.Append($"{TargetReports.Month(months[i])}: {string.Join(" / ", series.Select(s => Count(s.Values[i])))}\n");
+        }
+        var alt = $"Trend from {TargetReports.Month(months[0])} to {TargetReports.Month(month)}: "
+            + string.Join("; ", series.Select(s => $"{s.Name} {string.Join(", ", s.Values.Select(Count))}"));
+        html.Append("</table>").Append(Image(images, "trend", month, alt,
+            ReportCharts.Lines("12-month trend", months.Select(m => m.ToString("MMM yy", CultureInfo.InvariantCulture)).ToList(), series)));
+    }
+
+    /// <summary>Adds the chart as an inline image and returns its img element, whose alt text states the chart's numbers.</summary>
+    private static string Image(List<InlineImage> images, string chart, DateOnly month, string alt, byte[] png)
+    {
+        var contentId = $"{chart}.{TargetReports.Month(month)}@lifecycle.report";
+        images.Add(new InlineImage(contentId, png));
+        return $"<p><img id=\"{chart}-chart\" src=\"cid:{contentId}\" width=\"{ReportCharts.Width}\" height=\"{ReportCharts.Height}\" alt=\"{E(alt)}\"></p>";
     }
 
     public static (string Subject, string Html, string Text) Warning(TargetWarning warning, string zone)
@@ -97,7 +150,9 @@ public static class MonthlyReportMail
         return ($"Early warning: {warning.MetricId} is {status} ({month})", $"<html><body><p>{E(line)}</p></body></html>", line + "\n");
     }
 
-    public static double? Value(LifecycleReport report, string id) => report.Metrics.GetValueOrDefault(id) switch
+    public static double? Value(LifecycleReport report, string id) => Number(report.Metrics.GetValueOrDefault(id));
+
+    private static double? Number(object? value) => value switch
     {
         int i => i,
         double d => d,
@@ -112,6 +167,8 @@ public static class MonthlyReportMail
         "count" => v.ToString("#,0.##", CultureInfo.InvariantCulture),
         _ => v.ToString("#,0.0", CultureInfo.InvariantCulture),
     };
+
+    private static string Count(double count) => count.ToString("#,0.##", CultureInfo.InvariantCulture);
 
     private static string Percent(double? value, bool signed = false) =>
         value is not { } v ? "—" : (signed && v > 0 ? "+" : "") + (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";

@@ -120,7 +120,7 @@ public sealed class ReportsWorker(Database database, TimeProvider clock, Channel
         if (await db.Set<MonthlyReportRun>().AnyAsync(r => r.Month == month, cancel)) return false;
         var content = await BuildMonthlyAsync(db, month, cancel);
         var (queued, answer) = await QueueAsync(db, $"monthly-report.{TargetReports.Month(month)}", options.MonthlyRecipients,
-            content.Subject, content.Html, content.Text, cancel);
+            content.Subject, content.Html, content.Text, cancel, content.Images);
         if (!queued)
         {
             log.LogWarning("the monthly report of {Month} was not queued: {Answer}", TargetReports.Month(month), answer);
@@ -136,13 +136,13 @@ public sealed class ReportsWorker(Database database, TimeProvider clock, Channel
     /// <summary>Stages one message per recipient; a suppressed recipient is skipped, an unconfigured server queues nothing.</summary>
     /// <returns>Whether any was queued, and what happened to each recipient (the stored answer).</returns>
     private async Task<(bool Queued, string Answer)> QueueAsync(LifecycleDb db, string kind, IReadOnlyList<string> to, string subject, string html,
-        string text, CancellationToken cancel)
+        string text, CancellationToken cancel, List<InlineImage>? images = null)
     {
         var answers = new List<string>();
         var staged = new List<EmailMessage>();
         foreach (var address in to)
         {
-            switch (await outbox.StageMailAsync(db, kind, address, "", subject, html, text, cancel))
+            switch (await outbox.StageMailAsync(db, kind, address, "", subject, html, text, cancel, images))
             {
                 case EmailOutbox.Queued queued:
                     staged.Add(queued.Message);
@@ -166,7 +166,10 @@ public sealed class ReportsWorker(Database database, TimeProvider clock, Channel
         var current = await reports.LifecycleAsync(new ReportPeriod(month, month.AddMonths(1), settings.Zone), cancel);
         var previous = await reports.LifecycleAsync(new ReportPeriod(month.AddMonths(-1), month, settings.Zone), cancel);
         var targets = await new TargetReports(db, clock, channels, settings).ForMonthAsync(month, cancel);
-        return MonthlyReportMail.Build(month, settings.Zone.Id, current, previous, targets);
+        // The trend's 12 months in one load of the facts.
+        var trend = await reports.RowsAsync(new ReportPeriod(month.AddMonths(-11), month.AddMonths(1), settings.Zone),
+            MonthlyReportMail.TrendMetrics.Select(t => MetricCatalog.Find(t.Metric)!).ToList(), null, cancel);
+        return MonthlyReportMail.Build(month, settings.Zone.Id, current, previous, targets, trend);
     }
 
     private static decimal? Decimal(double? value) => value is { } v ? Math.Round((decimal)v, 4) : null;

@@ -58,6 +58,29 @@ public class MessageTests
     }
 
     [Fact]
+    public void Inline_images_go_beside_the_HTML_in_multipart_related_under_their_content_id()
+    {
+        byte[] png = [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3];
+        var message = Message("Report");
+        message.Html = "<p><img src=\"cid:funnel@x\"></p>";
+        message.InlineImages = [new InlineImage("funnel@x", png)];
+        var (raw, parsed) = RoundTrip(MessageMime.Build(message, Options, Links, DateTimeOffset.UnixEpoch));
+
+        var alternative = Assert.IsType<MultipartAlternative>(parsed.Body);
+        Assert.Equal("text/plain", alternative[0].ContentType.MimeType);
+        var related = Assert.IsType<MultipartRelated>(alternative[1]);
+        Assert.Equal(["text/html", "image/png"], related.Select(p => p.ContentType.MimeType));
+        Assert.Contains("Content-Id: <funnel@x>", raw, StringComparison.OrdinalIgnoreCase);
+        var image = (MimePart)related[1];
+        Assert.Equal(("funnel@x", ContentEncoding.Base64), (image.ContentId, image.ContentTransferEncoding));
+        Assert.Equal(ContentDisposition.Inline, image.ContentDisposition!.Disposition);
+        using var decoded = new MemoryStream();
+        image.Content!.DecodeTo(decoded);
+        Assert.Equal(png, decoded.ToArray());
+        Assert.Equal("<p><img src=\"cid:funnel@x\"></p>", parsed.HtmlBody);
+    }
+
+    [Fact]
     public void Composing_replaces_each_distinct_link_by_a_signed_redirect_and_adds_footer_and_pixel()
     {
         var parts = new RenderedParts("en", "s",

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using SkiaSharp;
 
 namespace Lifecycle.Tests.Reports;
 
@@ -239,6 +240,9 @@ public class TargetApiTests
         Assert.Equal(queued.Single(m => m.TemplateId == "target-warning.nurture.mqls.2026-01").Id, MessageMime.OutboxId(mail.MessageId));
         // Projected 4 × 31 / 15 = 8.27 against 10.
         Assert.Contains("projected 8.27 against a target of 10", mail.TextBody);
+        // A mail without images keeps its two parts.
+        Assert.Equal(["text/plain", "text/html"], Assert.IsType<MultipartAlternative>(mail.Body).Select(p => p.ContentType.MimeType));
+        Assert.All(queued, m => Assert.Null(m.InlineImages));
     }
 
     [Theory, ClassData(typeof(Engines))]
@@ -270,17 +274,45 @@ public class TargetApiTests
         Assert.All(queued, m => Assert.StartsWith("250", m.SmtpAnswer));
         var mail = await DeliveredToAsync(team, "Lifecycle report 2026-01");
         Assert.Equal(queued[1].Id, MessageMime.OutboxId(mail.MessageId));
-        var html = mail.HtmlBody;
+        var html = mail.HtmlBody!;
         // Inquiries: January 7 (see above); December: c01 12-20, c07 12-31 = 2; change (7 − 2) / 2 = +250.0%.
         Assert.Contains("<tr><td>capture.inquiries</td><td align=\"right\">7</td><td align=\"right\">2</td><td align=\"right\">+250.0%</td></tr>", html);
         // Cost: January 4030.00, December 3100.00; (4030 − 3100) / 3100 = +30.0%.
         Assert.Contains("<tr><td>cost.total</td><td align=\"right\">4,030.00</td><td align=\"right\">3,100.00</td><td align=\"right\">+30.0%</td></tr>", html);
         // Target: 5 MQL entries in January (c03 twice, c01, c08, c02) against 5 → 100.0% on track.
         Assert.Contains("<td>nurture.mqls</td><td align=\"right\">5</td><td align=\"right\">5</td><td align=\"right\">100.0%</td><td style=\"color:#15803d\">on track</td>", html);
-        // Funnel bars against the widest stage (7 inquiries): leads 5 → 71.4%, sals 4 → 57.1%, opportunities 2 → 28.6%.
-        Assert.Contains("<td>lead</td><td align=\"right\">5</td><td style=\"width:300px\"><div style=\"background:#3b82f6;height:14px;width:71.4%\">", html);
-        Assert.Contains("<td>sal</td><td align=\"right\">4</td><td style=\"width:300px\"><div style=\"background:#3b82f6;height:14px;width:57.1%\">", html);
-        Assert.Contains("<td>opportunity</td><td align=\"right\">2</td><td style=\"width:300px\"><div style=\"background:#3b82f6;height:14px;width:28.6%\">", html);
+        // Funnel (entries in January, see LifecycleReportTests): inquiries 7, leads 5, mqls 5, sals 4, sqls 3, opportunities 2, customers 3.
+        Assert.Contains("<tr><td>lead</td><td align=\"right\">5</td></tr>", html);
+        Assert.Contains("<tr><td>opportunity</td><td align=\"right\">2</td></tr>", html);
+        Assert.Contains("alt=\"Funnel of January 2026 (entries in the month): inquiry 7, lead 5, mql 5, sal 4, sql 3, opportunity 2, customer 3\"", html);
+        Assert.Contains("alt=\"Targets of January 2026, actual as a percentage of target: nurture.mqls 5 of 5 (100.0%)\"", html);
+        // Trend 2025-02 .. 2026-01. First leads: c09 2025-10-01, c08 2025-11-01, c01 12-21, five in January. MQL and SQL entries:
+        // c09 in December (mql 12-01, sql 12-10), then January's 5 and 3. First won deals: acc5 02-01, acc4 03-01, acc7 05-01,
+        // acc3 06-01 (acc6's 2024-12-15 is outside), none in December, 3 in January.
+        Assert.Contains("<tr><td>2025-12</td><td align=\"right\">1</td><td align=\"right\">1</td><td align=\"right\">1</td><td align=\"right\">0</td></tr>", html);
+        Assert.Contains("<tr><td>2026-01</td><td align=\"right\">5</td><td align=\"right\">5</td><td align=\"right\">3</td><td align=\"right\">3</td></tr>", html);
+        Assert.Contains("new leads 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 5; MQLs 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 5; SQLs 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3; "
+            + "new customers 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 3\"", html);
+        Assert.Contains("2025-11: 1 / 0 / 0 / 0", mail.TextBody);
+        Assert.DoesNotContain("background:#3b82f6", html);
+
+        // Each chart the HTML shows by cid: is an image/png part of the multipart/related beside the HTML, and decodes.
+        var alternative = Assert.IsType<MultipartAlternative>(mail.Body);
+        var related = Assert.IsType<MultipartRelated>(alternative[1]);
+        Assert.Equal("text/html", related.Root!.ContentType.MimeType);
+        var cids = System.Text.RegularExpressions.Regex.Matches(html, "src=\"cid:([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["targets.2026-01@lifecycle.report", "funnel.2026-01@lifecycle.report", "trend.2026-01@lifecycle.report"], cids);
+        foreach (var cid in cids)
+        {
+            var image = Assert.Single(related.OfType<MimePart>(), p => p.ContentId == cid);
+            Assert.Equal("image/png", image.ContentType.MimeType);
+            using var png = new MemoryStream();
+            await image.Content!.DecodeToAsync(png);
+            using var bitmap = SKBitmap.Decode(png.ToArray());
+            Assert.Equal((ReportCharts.Width, ReportCharts.Height), (bitmap.Width, bitmap.Height));
+        }
+        // December's report had no targets, so no targets chart.
+        Assert.Equal(2, queued[0].InlineImages!.Count);
 
         await using var check = database.Database.Open();
         var runs = await check.Set<MonthlyReportRun>().AsNoTracking().OrderBy(r => r.Month).ToListAsync();

@@ -686,6 +686,10 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("html");
 
+                    b.Property<string>("InlineImages")
+                        .HasColumnType("text")
+                        .HasColumnName("inline_images");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasColumnType("text")

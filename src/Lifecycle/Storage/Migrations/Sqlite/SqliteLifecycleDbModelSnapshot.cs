@@ -667,6 +667,10 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("html");
 
+                    b.Property<string>("InlineImages")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inline_images");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasColumnType("TEXT")
