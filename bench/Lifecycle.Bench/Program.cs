@@ -14,6 +14,7 @@ return args switch
     ["scoring", var db, var contacts, var events] => await ScoringBench.RunAsync(db, (int)Number(contacts), (int)Number(events)),
     ["program-lateness", var db, var enrolments, var due, var workers, var poll] => await ProgramLateness.RunAsync(db, (int)Number(enrolments), (int)Number(due), (int)Number(workers), (int)Number(poll)),
     ["dashboard", var url, var email, var password, var runs] => await DashboardFirstByte.RunAsync(url, email, password, (int)Number(runs)),
+    ["reports-baseline", var db, var first, var months, var runs] => await ReportsBaseline.RunAsync(db, first, (int)Number(months), (int)Number(runs)),
     _ => Usage(),
 };
 
@@ -30,6 +31,7 @@ static int Usage()
                Lifecycle.Bench scoring <db connection string> <contacts> <events>
                Lifecycle.Bench program-lateness <postgres connection string> <enrolments> <due> <runners> <poll ms>
                Lifecycle.Bench dashboard <base url> <e-mail> <password> <runs per page>
+               Lifecycle.Bench reports-baseline <db connection string> <first month YYYY-MM> <months> <runs>
         """);
     return 1;
 }
