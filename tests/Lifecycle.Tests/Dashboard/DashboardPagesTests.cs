@@ -2,43 +2,18 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Lifecycle.Access;
-using Lifecycle.Demo;
-using Lifecycle.Interchange;
 using Lifecycle.Pipeline;
 using Lifecycle.Tests.Support;
 using Microsoft.Playwright;
+
+using static Lifecycle.Tests.Dashboard.DashboardSession;
 
 namespace Lifecycle.Tests.Dashboard;
 
 /// <summary>The funnel, convert, expand, attribution and experiments pages, the trend chart and the CSV exports, in a real Chromium.</summary>
 public class DashboardPagesTests
 {
-    private const string Password = "pages password 1";
     private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-US");
-
-    private static async Task<long> UserAsync(RunningServer server, string email, UserRole role)
-    {
-        await using var db = server.Database.Database.Open();
-        return (await Users.CreateAsync(db, email, email, role, Password, TimeProvider.System)).User!.Id;
-    }
-
-    private static async Task<IPage> SignInAsync(IBrowser browser, RunningServer server, string email)
-    {
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(new Uri(server.Address, "/login").ToString());
-        await page.FillAsync("input[type=email]", email);
-        await page.FillAsync("input[type=password]", Password);
-        await page.ClickAsync("main button[type=submit]");
-        await page.ArrivesAtAsync(server.Address.ToString());
-        return page;
-    }
-
-    private static async Task<IResponse> OpenAsync(IPage page, RunningServer server, string path)
-    {
-        var response = await page.GotoAsync(new Uri(server.Address, path).ToString(), new() { Timeout = 120_000 });
-        Assert.Equal(200, response!.Status);
-        return response;
-    }
 
     /// <summary>The count in a funnel table row, read the way en-US writes it.</summary>
     private static ILocator StageCount(IPage page, string stage) =>
@@ -51,17 +26,7 @@ public class DashboardPagesTests
     public async Task Every_page_renders_the_demo_data_at_laptop_and_phone_width_and_its_numbers_match_the_csv_and_the_drill_down()
     {
         await using var server = await RunningServer.StartAsync("sqlite");
-        var now = DateTime.UtcNow;
-        var folder = Directory.CreateTempSubdirectory("dash-demo-").FullName;
-        try
-        {
-            DemoFolder.Write(folder, new DemoOptions(400, 12, 42, new DateOnly(now.Year, now.Month, 1)));
-            await new DatasetImporter(server.Database.Database, TimeProvider.System).ImportFolderAsync(folder);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var thisMonth = await ImportDemoAsync(server, 400);
         await UserAsync(server, "admin@pages.test", UserRole.Admin);
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
@@ -71,7 +36,7 @@ public class DashboardPagesTests
         page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
 
         // A month in the middle of the demo's year, so every stage has had time to fill.
-        var month = new DateOnly(now.Year, now.Month, 1).AddMonths(-3).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var month = thisMonth.AddMonths(-3).ToString("yyyy-MM", CultureInfo.InvariantCulture);
         var pages = new (string Name, string Path)[]
         {
             ("overview-chart", $"/?month={month}"), ("funnel", $"/funnel?month={month}"), ("funnel-cohort-channel", $"/funnel?month={month}&mode=cohort&by=channel"),

@@ -2,42 +2,17 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Lifecycle.Access;
-using Lifecycle.Demo;
-using Lifecycle.Interchange;
 using Lifecycle.Tests.Support;
 using Microsoft.Playwright;
 using MiniExcelLibs;
+
+using static Lifecycle.Tests.Dashboard.DashboardSession;
 
 namespace Lifecycle.Tests.Dashboard;
 
 /// <summary>The nurture, programs and experiments pages, the program editor and the XLSX exports, in a real Chromium.</summary>
 public class NurtureProgramsPagesTests
 {
-    private const string Password = "programs password 1";
-
-    private static async Task UserAsync(RunningServer server, string email, UserRole role)
-    {
-        await using var db = server.Database.Database.Open();
-        Assert.NotNull((await Users.CreateAsync(db, email, email, role, Password, TimeProvider.System)).User);
-    }
-
-    private static async Task<IPage> SignInAsync(IBrowser browser, RunningServer server, string email)
-    {
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(new Uri(server.Address, "/login").ToString());
-        await page.FillAsync("input[type=email]", email);
-        await page.FillAsync("input[type=password]", Password);
-        await page.ClickAsync("main button[type=submit]");
-        await page.ArrivesAtAsync(server.Address.ToString());
-        return page;
-    }
-
-    private static async Task OpenAsync(IPage page, RunningServer server, string path, int status = 200)
-    {
-        var response = await page.GotoAsync(new Uri(server.Address, path).ToString(), new() { Timeout = 120_000 });
-        Assert.Equal(status, response!.Status);
-    }
-
     private static async Task<string> CellAsync(IPage page, string table, string rowText, string column) =>
         (await page.Locator($"[data-table={table}] tbody tr", new() { HasText = rowText }).Locator($"td[data-column={column}]").TextContentAsync())!.Trim();
 
@@ -48,17 +23,7 @@ public class NurtureProgramsPagesTests
     public async Task The_pages_render_the_demo_data_and_the_seeded_programs_at_laptop_and_phone_width_with_the_hand_counted_numbers_in_screen_csv_and_xlsx()
     {
         await using var server = await RunningServer.StartAsync("sqlite");
-        var now = DateTime.UtcNow;
-        var folder = Directory.CreateTempSubdirectory("dash-nurture-").FullName;
-        try
-        {
-            DemoFolder.Write(folder, new DemoOptions(400, 12, 42, new DateOnly(now.Year, now.Month, 1)));
-            await new DatasetImporter(server.Database.Database, TimeProvider.System).ImportFolderAsync(folder);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var thisMonth = await ImportDemoAsync(server, 400);
         await ProgramSeed.SeedAsync(server);
         await UserAsync(server, "admin@programs.test", UserRole.Admin);
         var (playwright, browser) = await Browser.LaunchAsync();
@@ -68,7 +33,7 @@ public class NurtureProgramsPagesTests
         var dialogs = 0;
         page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
 
-        var demoMonth = new DateOnly(now.Year, now.Month, 1).AddMonths(-3).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var demoMonth = thisMonth.AddMonths(-3).ToString("yyyy-MM", CultureInfo.InvariantCulture);
         var pages = new (string Name, string Path)[]
         {
             ("nurture", $"/nurture?month={ProgramSeed.Month}"), ("nurture-demo", $"/nurture?month={demoMonth}"), ("programs", "/programs"),

@@ -1,8 +1,6 @@
 using System.Globalization;
 using Lifecycle.Access;
 using Lifecycle.Contacts;
-using Lifecycle.Demo;
-using Lifecycle.Interchange;
 using Lifecycle.Scoring;
 using Lifecycle.Segments;
 using Lifecycle.Tests.Support;
@@ -10,37 +8,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
+using static Lifecycle.Tests.Dashboard.DashboardSession;
+
 namespace Lifecycle.Tests.Dashboard;
 
 /// <summary>The segments and settings pages in a real Chromium: live counts, escaping, roles enforced on every post.</summary>
 public class SegmentsAndSettingsTests
 {
-    private const string Password = "settings password 1";
-
-    private static async Task UserAsync(RunningServer server, string email, UserRole role)
-    {
-        await using var db = server.Database.Database.Open();
-        Assert.NotNull((await Users.CreateAsync(db, email, email, role, Password, TimeProvider.System)).User);
-    }
-
-    private static async Task<IPage> SignInAsync(IBrowser browser, RunningServer server, string email, string password = Password)
-    {
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(new Uri(server.Address, "/login").ToString());
-        await page.FillAsync("input[type=email]", email);
-        await page.FillAsync("input[type=password]", password);
-        await page.ClickAsync("main button[type=submit]");
-        await page.ArrivesAtAsync(server.Address.ToString());
-        return page;
-    }
-
-    private static async Task<IResponse> OpenAsync(IPage page, RunningServer server, string path, int status = 200)
-    {
-        var response = await page.GotoAsync(new Uri(server.Address, path).ToString(), new() { Timeout = 120_000 });
-        Assert.Equal(status, response!.Status);
-        return response;
-    }
-
     /// <summary>Clicks a submit button and answers the response of the page the form post leads to.</summary>
     private static async Task<IResponse> SubmitAsync(IPage page, string button)
     {
@@ -141,17 +115,7 @@ public class SegmentsAndSettingsTests
     public async Task Settings_pages_render_the_demo_data_at_laptop_and_phone_width()
     {
         await using var server = await RunningServer.StartAsync("sqlite");
-        var now = DateTime.UtcNow;
-        var folder = Directory.CreateTempSubdirectory("dash-settings-").FullName;
-        try
-        {
-            DemoFolder.Write(folder, new DemoOptions(300, 12, 42, new DateOnly(now.Year, now.Month, 1)));
-            await new DatasetImporter(server.Database.Database, TimeProvider.System).ImportFolderAsync(folder);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        await ImportDemoAsync(server, 300);
         await UserAsync(server, "admin@settings.test", UserRole.Admin);
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
