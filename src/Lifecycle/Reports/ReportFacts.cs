@@ -14,8 +14,17 @@ public sealed record CampaignFact(string Id, string Channel, Audience Audience);
 public sealed record DealFact(string Id, string AccountId, string? ContactId, DealType Type, decimal Amount, DateTime CreatedAt, DateTime ClosedAt, string? CampaignId);
 public sealed record SubscriptionFact(string AccountId, decimal Mrr, DateOnly StartsOn, DateOnly? EndsOn);
 public sealed record NpsFact(string ContactId, int Score, string? Comment, DateTime RespondedAt);
-/// <summary>A visit (session) by its first hit; <see cref="VisitorKey"/> is the contact, else the anonymous id.</summary>
-public sealed record VisitFact(string VisitorKey, DateTime Start, string Channel);
+/// <summary>
+/// A visit (session) by its first hit; <see cref="VisitorKey"/> is the contact, else the anonymous id. The channel
+/// comes from the first hit's payload when first asked for: counting visits or visitors never parses it.
+/// </summary>
+public sealed class VisitFact(string visitorKey, DateTime start, Func<string> channel)
+{
+    private string? _channel;
+    public string VisitorKey { get; } = visitorKey;
+    public DateTime Start { get; } = start;
+    public string Channel => _channel ??= channel();
+}
 public sealed record PageViewFact(string VisitorKey, DateTime At);
 /// <summary>One e-mail message sent, with what happened to it later (lifecycle.md §3, email rates).</summary>
 public sealed record EmailFact(string ContactId, string? ProgramId, string? CampaignId, DateTime SentAt, bool Bounced, bool Opened, bool Clicked);
@@ -185,7 +194,10 @@ public sealed class ReportFacts
             {
                 pageViews.Add(new PageViewFact(visitor.Key, hit.Timestamp));
                 if (starts.Remove(hit.Timestamp))
-                    visits.Add(new VisitFact(visitor.Key, hit.Timestamp, Touch.FromPayload(hit.Payload).Channel(channels)));
+                {
+                    var payload = hit.Payload;
+                    visits.Add(new VisitFact(visitor.Key, hit.Timestamp, () => Touch.FromPayload(payload).Channel(channels)));
+                }
             }
         }
         return (visits, pageViews);
