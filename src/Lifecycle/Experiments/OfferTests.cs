@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Lifecycle.Capture;
 using Lifecycle.Storage;
 using Microsoft.EntityFrameworkCore;
