@@ -82,6 +82,7 @@ public static class Privacy
         await db.NpsResponses.Where(n => n.ContactId == contactId).ExecuteUpdateAsync(u => u.SetProperty(n => n.Comment, (string?)null), cancel);
 
         var events = await db.Events.Where(e => e.ContactId == contactId).ToListAsync(cancel);
+        if (events.Count > 0) await Reports.TrafficProjection.NoticeAsync(db, [contactId], cancel); // visits keep no stripped referrer
         foreach (var e in events)
         {
             e.UserId = null;

@@ -54,7 +54,7 @@ public static class MetricCatalog
         new("attract.unique_visitors", "distinct visitors (contact, else anonymous id) with a page view in the period", "count", None,
             s => UniqueVisitors(s), Needs: FactNeeds.Traffic),
         new("attract.page_views", "page views in the period", "count", None,
-            s => s.Facts.PageViews.Count(p => s.Period.Contains(p.At)), Needs: FactNeeds.Traffic),
+            s => s.Facts.PageViews.Where(p => s.Period.Contains(p.At)).Sum(p => p.Count), Needs: FactNeeds.Traffic),
         new("attract.visits_by_channel", "visits by the channel of their first hit (docs/channels.md)", "count by channel", None,
             s => s.Facts.Visits.Where(v => s.Period.Contains(v.Start)).GroupBy(v => v.Channel).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count()), Needs: FactNeeds.Traffic),

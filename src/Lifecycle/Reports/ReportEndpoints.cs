@@ -40,7 +40,7 @@ public static class ReportEndpoints
         var settings = LifecycleReports.SettingsFrom(configuration);
         var period = ReportPeriod.Parse(from, to, settings.Zone, check.Add);
         if (period is null) return check.Problem();
-        var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel, needs: MetricCatalog.Find(id)!.Needs);
+        var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel, needs: MetricCatalog.Find(id)!.Needs, drillDown: true);
         var all = rows(new MetricScope(facts, period, settings)).ToList();
         return TypedResults.Ok(new Page<object>(all.Skip(paging.Skip).Take(paging.Take).ToList(), paging.Take, paging.Skip, all.Count));
     }

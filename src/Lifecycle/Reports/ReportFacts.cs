@@ -25,7 +25,8 @@ public sealed class VisitFact(string visitorKey, DateTime start, Func<string> ch
     public DateTime Start { get; } = start;
     public string Channel => _channel ??= channel();
 }
-public sealed record PageViewFact(string VisitorKey, DateTime At);
+/// <summary>Page views of one visitor at an instant, or (from <see cref="TrafficProjection"/>) within the 15-minute bucket starting then.</summary>
+public sealed record PageViewFact(string VisitorKey, DateTime At, int Count = 1);
 /// <summary>One e-mail message sent, with what happened to it later (lifecycle.md §3, email rates).</summary>
 public sealed record EmailFact(string ContactId, string? ProgramId, string? CampaignId, DateTime SentAt, bool Bounced, bool Opened, bool Clicked);
 
@@ -107,7 +108,7 @@ public sealed class ReportFacts
     }
 
     public static async Task<ReportFacts> LoadAsync(LifecycleDb db, ReportPeriod period, DateTime now, ChannelMapping channels, CancellationToken cancel = default,
-        bool segments = false, FactNeeds needs = FactNeeds.All)
+        bool segments = false, FactNeeds needs = FactNeeds.All, bool drillDown = false)
     {
         var (from, to) = (period.From, period.To);
         var active = db.Transitions.Where(t => t.At >= from && t.At < to).Select(t => t.ContactId);
@@ -140,7 +141,10 @@ public sealed class ReportFacts
         var lastMonth = period.ToDay.AddMonths(1);
         var costs = await db.CostLines.AsNoTracking().Where(c => c.Month >= firstMonth && c.Month <= lastMonth).ToListAsync(cancel);
 
-        var (visits, pageViews) = needs.HasFlag(FactNeeds.Traffic) ? await LoadVisitsAsync(db, from, to, now, channels, cancel) : ([], []);
+        // A drill-down lists each page view; a count reads the projection's bucketed rows.
+        var (visits, pageViews) = !needs.HasFlag(FactNeeds.Traffic) ? ([], [])
+            : drillDown || !TrafficProjection.Aligned(from, to) ? await LoadVisitsAsync(db, from, to, now, channels, cancel)
+            : await TrafficProjection.LoadAsync(db, from, to, now, channels, cancel);
         var emails = needs.HasFlag(FactNeeds.Emails) ? await LoadEmailsAsync(db, from, to, now, cancel) : [];
         var (owners, members) = await LoadBreakdownsAsync(db, now, segments, cancel);
 
@@ -174,10 +178,11 @@ public sealed class ReportFacts
     }
 
     /// <summary>
+    /// Visits and page views straight from the events (the definition the projection keeps up to date).
     /// A hit starts a visit when the visitor's previous hit is 30 minutes or more before it (Tracking/Sessions), so
     /// reading from 30 minutes before the range decides every start inside it.
     /// </summary>
-    private static async Task<(List<VisitFact>, List<PageViewFact>)> LoadVisitsAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, ChannelMapping channels, CancellationToken cancel)
+    internal static async Task<(List<VisitFact>, List<PageViewFact>)> LoadVisitsAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, ChannelMapping channels, CancellationToken cancel)
     {
         var readFrom = from - Sessions.Inactivity;
         var hits = await db.Events.AsNoTracking()

@@ -203,8 +203,10 @@ public static class EventStore
         await Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS events_staging (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", cancel);
         await CopyAsync(connection, "events_staging", rows, cancel);
         // A messageId repeated inside the batch conflicts with its first copy and is skipped like any stored one.
+        // Named columns: the columns this code does not write (arrival) take the table's own defaults.
+        var columns = string.Join(",", Columns);
         await using var insert = new NpgsqlCommand(
-            $"INSERT INTO events SELECT * FROM events_staging ON CONFLICT (message_id) DO NOTHING{Returning(insertedIds)}", connection);
+            $"INSERT INTO events ({columns}) SELECT {columns} FROM events_staging ON CONFLICT (message_id) DO NOTHING{Returning(insertedIds)}", connection);
         var inserted = await ExecuteAsync(insert, insertedIds, cancel);
         await Execute(connection, "TRUNCATE events_staging", cancel);
         return inserted;

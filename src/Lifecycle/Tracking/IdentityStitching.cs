@@ -65,8 +65,11 @@ public sealed class IdentityStitching(LifecycleDb db, ChannelMapping channels)
         {
             // Events stored under this userId before the contact existed (this identify among them).
             await db.SaveChangesAsync(cancel);
+            var visitors = await db.Events.Where(e => e.UserId == userId && e.ContactId == null && e.Name == "Page Viewed")
+                .Select(e => e.AnonymousId ?? e.UserId).Distinct().ToListAsync(cancel);
             await db.Events.Where(e => e.UserId == userId && e.ContactId == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(e => e.ContactId, contact.Id), cancel);
+            if (visitors.Count > 0) await Reports.TrafficProjection.NoticeAsync(db, visitors.Append(contact.Id), cancel);
         }
     }
 
@@ -150,8 +153,12 @@ public sealed class IdentityStitching(LifecycleDb db, ChannelMapping channels)
         await db.SaveChangesAsync(cancel);
         var owner = existing?.ContactId ?? contactId;
         if (kind == IdentityKind.Anonymous)
+        {
+            var pageViews = await db.Events.Where(e => e.AnonymousId == value && e.ContactId == null && e.Name == "Page Viewed").AnyAsync(cancel);
             await db.Events.Where(e => e.AnonymousId == value && e.ContactId == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(e => e.ContactId, owner), cancel);
+            if (pageViews) await Reports.TrafficProjection.NoticeAsync(db, [value, owner], cancel);
+        }
     }
 
     /// <summary>Moves all of <paramref name="from"/>'s history onto <paramref name="into"/>; from's id keeps resolving.</summary>
@@ -159,7 +166,8 @@ public sealed class IdentityStitching(LifecycleDb db, ChannelMapping channels)
     {
         await db.SaveChangesAsync(cancel);
         var fromId = from.Id;
-        await db.Events.Where(e => e.ContactId == fromId).ExecuteUpdateAsync(u => u.SetProperty(e => e.ContactId, into.Id), cancel);
+        if (await db.Events.Where(e => e.ContactId == fromId).ExecuteUpdateAsync(u => u.SetProperty(e => e.ContactId, into.Id), cancel) > 0)
+            await Reports.TrafficProjection.NoticeAsync(db, [fromId, into.Id], cancel);
         // A transition both already share (same instant and status) is kept once.
         var duplicates = await db.Transitions.Where(t => t.ContactId == fromId &&
             db.Transitions.Any(o => o.ContactId == into.Id && o.At == t.At && o.ToStatus == t.ToStatus)).Select(t => t.Id).ToListAsync(cancel);

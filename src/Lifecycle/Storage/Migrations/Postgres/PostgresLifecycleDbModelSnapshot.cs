@@ -1545,6 +1545,115 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("monthly_report_runs", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Reports.ProjectedPageViews", b =>
+                {
+                    b.Property<DateTime>("Bucket")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("bucket");
+
+                    b.Property<string>("VisitorKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("visitor_key");
+
+                    b.Property<int>("PageViews")
+                        .HasColumnType("integer")
+                        .HasColumnName("page_views");
+
+                    b.HasKey("Bucket", "VisitorKey")
+                        .HasName("pk_report_page_views");
+
+                    b.HasIndex("VisitorKey")
+                        .HasDatabaseName("ix_report_page_views_visitor_key");
+
+                    b.ToTable("report_page_views", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.ProjectedVisit", b =>
+                {
+                    b.Property<string>("VisitorKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("visitor_key");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Medium")
+                        .HasColumnType("text")
+                        .HasColumnName("medium");
+
+                    b.Property<string>("PageHost")
+                        .HasColumnType("text")
+                        .HasColumnName("page_host");
+
+                    b.Property<string>("Referrer")
+                        .HasColumnType("text")
+                        .HasColumnName("referrer");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.HasKey("VisitorKey", "StartedAt")
+                        .HasName("pk_report_visits");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_report_visits_started_at");
+
+                    b.ToTable("report_visits", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.ProjectedVisitor", b =>
+                {
+                    b.Property<string>("VisitorKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("visitor_key");
+
+                    b.Property<DateTime>("LastHitAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_hit_at");
+
+                    b.HasKey("VisitorKey")
+                        .HasName("pk_report_visitors");
+
+                    b.ToTable("report_visitors", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.ProjectionCursor", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Arrival")
+                        .HasColumnType("bigint")
+                        .HasColumnName("arrival");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Projected")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("projected");
+
+                    b.Property<string>("Target")
+                        .HasColumnType("text")
+                        .HasColumnName("target");
+
+                    b.HasKey("Name")
+                        .HasName("pk_report_projection_cursors");
+
+                    b.ToTable("report_projection_cursors", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Reports.TargetWarning", b =>
                 {
                     b.Property<string>("MetricId")
@@ -1598,6 +1707,27 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasName("pk_target_warnings");
 
                     b.ToTable("target_warnings", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.VisitorChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("VisitorKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("visitor_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_report_visitor_changes");
+
+                    b.ToTable("report_visitor_changes", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Scoring.ScoreChange", b =>
@@ -1830,6 +1960,10 @@ namespace Lifecycle.Storage.Migrations.Postgres
 
                     b.HasIndex("AnonymousId")
                         .HasDatabaseName("ix_events_anonymous_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_events_user_id")
+                        .HasFilter("contact_id IS NULL AND user_id IS NOT NULL");
 
                     b.HasIndex("ContactId", "Timestamp")
                         .HasDatabaseName("ix_events_contact_id_timestamp");

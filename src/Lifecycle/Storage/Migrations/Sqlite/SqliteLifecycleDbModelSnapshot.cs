@@ -1514,6 +1514,115 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("monthly_report_runs", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Reports.ProjectedPageViews", b =>
+                {
+                    b.Property<DateTime>("Bucket")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bucket");
+
+                    b.Property<string>("VisitorKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visitor_key");
+
+                    b.Property<int>("PageViews")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("page_views");
+
+                    b.HasKey("Bucket", "VisitorKey")
+                        .HasName("pk_report_page_views");
+
+                    b.HasIndex("VisitorKey")
+                        .HasDatabaseName("ix_report_page_views_visitor_key");
+
+                    b.ToTable("report_page_views", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.ProjectedVisit", b =>
+                {
+                    b.Property<string>("VisitorKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visitor_key");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Medium")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("medium");
+
+                    b.Property<string>("PageHost")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("page_host");
+
+                    b.Property<string>("Referrer")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("referrer");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.HasKey("VisitorKey", "StartedAt")
+                        .HasName("pk_report_visits");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_report_visits_started_at");
+
+                    b.ToTable("report_visits", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.ProjectedVisitor", b =>
+                {
+                    b.Property<string>("VisitorKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visitor_key");
+
+                    b.Property<DateTime>("LastHitAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_hit_at");
+
+                    b.HasKey("VisitorKey")
+                        .HasName("pk_report_visitors");
+
+                    b.ToTable("report_visitors", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.ProjectionCursor", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Arrival")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("arrival");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Projected")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("projected");
+
+                    b.Property<string>("Target")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.HasKey("Name")
+                        .HasName("pk_report_projection_cursors");
+
+                    b.ToTable("report_projection_cursors", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Reports.TargetWarning", b =>
                 {
                     b.Property<string>("MetricId")
@@ -1567,6 +1676,25 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasName("pk_target_warnings");
 
                     b.ToTable("target_warnings", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.VisitorChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("VisitorKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visitor_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_report_visitor_changes");
+
+                    b.ToTable("report_visitor_changes", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Scoring.ScoreChange", b =>
@@ -1795,6 +1923,10 @@ namespace Lifecycle.Storage.Migrations.Sqlite
 
                     b.HasIndex("AnonymousId")
                         .HasDatabaseName("ix_events_anonymous_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_events_user_id")
+                        .HasFilter("contact_id IS NULL AND user_id IS NOT NULL");
 
                     b.HasIndex("ContactId", "Timestamp")
                         .HasDatabaseName("ix_events_contact_id_timestamp");

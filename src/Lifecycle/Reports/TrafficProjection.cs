@@ -1,0 +1,432 @@
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+using Lifecycle.Storage;
+using Lifecycle.Tracking;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Database = Lifecycle.Storage.Database;
+
+namespace Lifecycle.Reports;
+
+/// <summary>A visit as the traffic projection keeps it: its visitor, its first hit and that hit's marketing facts.</summary>
+public sealed class ProjectedVisit
+{
+    public required string VisitorKey { get; set; }
+    public DateTime StartedAt { get; set; }
+    public string? Medium { get; set; }
+    public string? Source { get; set; }
+    public string? Referrer { get; set; }
+    public string? PageHost { get; set; }
+}
+
+/// <summary>A visitor's page views within one 15-minute UTC bucket.</summary>
+public sealed class ProjectedPageViews
+{
+    public DateTime Bucket { get; set; }
+    public required string VisitorKey { get; set; }
+    public int PageViews { get; set; }
+}
+
+/// <summary>A visitor's latest projected hit: where an in-order hit's session starts or continues.</summary>
+public sealed class ProjectedVisitor
+{
+    public required string VisitorKey { get; set; }
+    public DateTime LastHitAt { get; set; }
+}
+
+/// <summary>
+/// How far the projection has read the events table. SQLite: <see cref="Arrival"/> is the last rowid read (rowids
+/// only grow: events are never deleted). PostgreSQL: each event records the id of the transaction that wrote it;
+/// <see cref="Projected"/> is a snapshot (pg_snapshot text) whose visible transactions are all read, and
+/// <see cref="Target"/> the snapshot being read up to, by (arrival, messageId) after <see cref="Arrival"/> and
+/// <see cref="MessageId"/>. Arrival -1 means the rows from before arrivals were recorded are being read, by messageId.
+/// </summary>
+public sealed class ProjectionCursor
+{
+    /// <summary>A snapshot in which no transaction is visible.</summary>
+    public const string Nothing = "1:1:";
+
+    public required string Name { get; set; }
+    public long Arrival { get; set; }
+    public string MessageId { get; set; } = "";
+    public string Projected { get; set; } = Nothing;
+    public string? Target { get; set; }
+}
+
+/// <summary>A visitor whose events changed hands (identity stitching, merge, erasure): re-derived on the next pass.</summary>
+public sealed class VisitorChange
+{
+    public long Id { get; set; }
+    public required string VisitorKey { get; set; }
+}
+
+public sealed class TrafficProjectionConfiguration : IEntityTypeConfiguration<ProjectedVisit>, IEntityTypeConfiguration<ProjectedPageViews>,
+    IEntityTypeConfiguration<ProjectedVisitor>, IEntityTypeConfiguration<ProjectionCursor>, IEntityTypeConfiguration<VisitorChange>
+{
+    public void Configure(EntityTypeBuilder<ProjectedVisit> visit)
+    {
+        visit.ToTable("report_visits");
+        visit.HasKey(v => new { v.VisitorKey, v.StartedAt });
+        visit.Property(v => v.VisitorKey).HasMaxLength(200);
+        visit.HasIndex(v => v.StartedAt);
+    }
+
+    public void Configure(EntityTypeBuilder<ProjectedPageViews> views)
+    {
+        views.ToTable("report_page_views");
+        views.HasKey(v => new { v.Bucket, v.VisitorKey });
+        views.Property(v => v.VisitorKey).HasMaxLength(200);
+        views.HasIndex(v => v.VisitorKey);
+    }
+
+    public void Configure(EntityTypeBuilder<ProjectedVisitor> visitor)
+    {
+        visitor.ToTable("report_visitors");
+        visitor.HasKey(v => v.VisitorKey);
+        visitor.Property(v => v.VisitorKey).HasMaxLength(200);
+    }
+
+    public void Configure(EntityTypeBuilder<ProjectionCursor> cursor)
+    {
+        cursor.ToTable("report_projection_cursors");
+        cursor.HasKey(c => c.Name);
+        cursor.Property(c => c.Name).HasMaxLength(40);
+        cursor.Property(c => c.MessageId).HasMaxLength(200);
+    }
+
+    public void Configure(EntityTypeBuilder<VisitorChange> change)
+    {
+        change.ToTable("report_visitor_changes");
+        change.Property(c => c.VisitorKey).HasMaxLength(200);
+    }
+}
+
+/// <summary>
+/// Visits and page views kept up to date from the events table, so a report reads narrow rows instead of a
+/// period's page-view payloads (lifecycle.md §3 attract.*). A pass reads the page views that arrived after its
+/// cursor, in arrival order, and extends each visitor's sessions: a hit 30 minutes or more after the visitor's
+/// previous hit starts a visit (<see cref="Sessions"/>). A hit older than the visitor's latest projected hit, and a
+/// visitor whose events changed hands (<see cref="NoticeAsync"/>), is re-derived from its events. Page views are
+/// counted per visitor and 15-minute UTC bucket: every time zone's midnight falls on such a bucket, so any report
+/// period in any zone is a whole number of buckets. A pass, its cursor included, is one transaction; passes are
+/// serialised (an advisory lock on PostgreSQL, the single writer on SQLite), so no page view is counted twice.
+/// </summary>
+public static class TrafficProjection
+{
+    public static readonly TimeSpan Bucket = TimeSpan.FromMinutes(15);
+    private const string CursorName = "traffic";
+    private const int PageSize = 20_000;
+    private const long PassLock = 0x4c6966656379636c; // "Lifecycl": the advisory lock that serialises passes
+
+    /// <summary>The bucket an instant counts in.</summary>
+    public static DateTime BucketOf(DateTime instant) => new(instant.Ticks - instant.Ticks % Bucket.Ticks, DateTimeKind.Utc);
+
+    /// <summary>Whether a period's bounds fall on buckets, so bucketed page views answer it exactly.</summary>
+    public static bool Aligned(DateTime from, DateTime to) => from.Ticks % Bucket.Ticks == 0 && to.Ticks % Bucket.Ticks == 0;
+
+    /// <summary>
+    /// A visitor's new hits after its previous one (null for a new visitor): the instants that start a visit, the
+    /// page views per bucket, and the latest hit. Pure.
+    /// </summary>
+    public static (List<DateTime> Starts, Dictionary<DateTime, int> Buckets, DateTime Last) Extend(DateTime? previous, IEnumerable<DateTime> hits)
+    {
+        var ordered = hits.Order().ToList();
+        var starts = Sessions.Starts(previous is null ? ordered : ordered.Prepend(previous.Value));
+        if (previous is not null) starts.Remove(previous.Value);
+        var buckets = new Dictionary<DateTime, int>();
+        foreach (var hit in ordered) buckets[BucketOf(hit)] = buckets.GetValueOrDefault(BucketOf(hit)) + 1;
+        return (starts, buckets, ordered[^1]);
+    }
+
+    /// <summary>
+    /// Records, inside the caller's transaction, that these visitors' page views changed hands (their contact id was
+    /// set or moved) or their payloads were rewritten (erasure); the next pass re-derives them.
+    /// </summary>
+    public static async Task NoticeAsync(LifecycleDb db, IEnumerable<string?> visitorKeys, CancellationToken cancel)
+    {
+        var keys = visitorKeys.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (keys.Count == 0) return;
+        db.Set<VisitorChange>().AddRange(keys.Select(k => new VisitorChange { VisitorKey = k }));
+        await db.SaveChangesAsync(cancel);
+    }
+
+    /// <summary>Projects every page view committed so far; returns how many it read.</summary>
+    public static async Task<int> CatchUpAsync(LifecycleDb db, CancellationToken cancel = default)
+    {
+        // On SQLite a pass takes the write lock; when nothing is new (an import's rows are not visible until it
+        // commits) a report must not queue behind that import for it.
+        if (db.Engine == DatabaseEngine.Sqlite && !await AnythingNewOnSqliteAsync(db, cancel)) return 0;
+        var total = 0;
+        while (true)
+        {
+            var (read, more) = await PassAsync(db, cancel);
+            total += read;
+            if (!more) return total;
+        }
+    }
+
+    private static async Task<bool> AnythingNewOnSqliteAsync(LifecycleDb db, CancellationToken cancel)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancel);
+        try
+        {
+            return await connection.ExecuteScalarAsync<bool>("""
+                SELECT COALESCE((SELECT MAX(rowid) FROM events), 0) > COALESCE((SELECT arrival FROM report_projection_cursors WHERE name = @CursorName), 0)
+                    OR EXISTS (SELECT 1 FROM report_visitor_changes)
+                """, new { CursorName });
+        }
+        finally { await db.Database.CloseConnectionAsync(); }
+    }
+
+    /// <summary>A page view as read for the projection (a class with setters: Dapper converts SQLite's text instants).</summary>
+    private sealed class Hit
+    {
+        public string MessageId { get; set; } = "";
+        public long Arrival { get; set; }
+        public string VisitorKey { get; set; } = "";
+        public DateTime Timestamp { get => field; set => field = DateTime.SpecifyKind(value, DateTimeKind.Utc); }
+    }
+
+    private sealed class LastHit
+    {
+        public string VisitorKey { get; set; } = "";
+        public DateTime LastHitAt { get => field; set => field = DateTime.SpecifyKind(value, DateTimeKind.Utc); }
+    }
+
+    /// <summary>One transaction: at most one page of newly arrived page views, then the changed visitors.</summary>
+    /// <returns>How many page views it read, and whether more may be waiting.</returns>
+    private static async Task<(int Read, bool More)> PassAsync(LifecycleDb db, CancellationToken cancel)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancel);
+        var connection = db.Database.GetDbConnection();
+        var tx = transaction.GetDbTransaction();
+        var postgres = db.Engine == DatabaseEngine.Postgres;
+        if (postgres) await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@PassLock)", new { PassLock }, tx);
+        var cursor = await db.Set<ProjectionCursor>().FindAsync([CursorName], cancel);
+        if (cursor is null)
+        {
+            cursor = new ProjectionCursor { Name = CursorName, Arrival = postgres ? -1 : 0 };
+            db.Add(cursor);
+        }
+
+        var backfilling = cursor.Arrival == -1;
+        var hits = postgres ? await NextPostgresPageAsync(connection, tx, cursor) : await NextSqlitePageAsync(connection, tx, cursor);
+        var changed = await db.Set<VisitorChange>().OrderBy(c => c.Id).ToListAsync(cancel);
+        var rederive = changed.Select(c => c.VisitorKey).ToHashSet(StringComparer.Ordinal);
+        await ExtendAsync(connection, tx, hits.Where(h => !rederive.Contains(h.VisitorKey)).ToList(), rederive);
+        var projected = Projected(postgres, cursor);
+        foreach (var key in rederive) await RederiveAsync(connection, tx, key, projected);
+        db.Set<VisitorChange>().RemoveRange(changed);
+        await db.SaveChangesAsync(cancel);
+        await transaction.CommitAsync(cancel);
+        return (hits.Count, hits.Count == PageSize || backfilling);
+    }
+
+    private const string HitColumns = "message_id AS MessageId, COALESCE(contact_id, anonymous_id, user_id) AS VisitorKey, timestamp AS Timestamp";
+    private const string PageViews = "name = 'Page Viewed' AND COALESCE(contact_id, anonymous_id, user_id) IS NOT NULL";
+
+    /// <summary>SQLite has one writer, and this transaction holds it: every row up to the highest rowid is final.</summary>
+    private static async Task<List<Hit>> NextSqlitePageAsync(DbConnection connection, DbTransaction tx, ProjectionCursor cursor)
+    {
+        var hits = (await connection.QueryAsync<Hit>(
+            $"SELECT rowid AS Arrival, {HitColumns} FROM events WHERE rowid > @Arrival AND {PageViews} ORDER BY rowid LIMIT {PageSize}",
+            new { cursor.Arrival }, tx)).ToList();
+        if (hits.Count > 0) cursor.Arrival = hits[^1].Arrival;
+        return hits;
+    }
+
+    /// <summary>
+    /// The rows of transactions that committed between the projected snapshot and the target one: those running
+    /// or not yet started when the projected snapshot was taken, and visible now. A transaction still running
+    /// delays only its own rows.
+    /// </summary>
+    private static async Task<List<Hit>> NextPostgresPageAsync(DbConnection connection, DbTransaction tx, ProjectionCursor cursor)
+    {
+        if (cursor.Arrival == -1)
+        {
+            var old = (await connection.QueryAsync<Hit>(
+                $"SELECT CAST(-1 AS bigint) AS Arrival, {HitColumns} FROM events WHERE arrival IS NULL AND message_id > @MessageId AND {PageViews} ORDER BY message_id LIMIT {PageSize}",
+                new { cursor.MessageId }, tx)).ToList();
+            if (old.Count > 0)
+            {
+                cursor.MessageId = old[^1].MessageId;
+                return old;
+            }
+            (cursor.Arrival, cursor.MessageId) = (0, ""); // all read; from now on by arrival
+        }
+        cursor.Target ??= await connection.ExecuteScalarAsync<string>("SELECT pg_current_snapshot()::text", transaction: tx);
+        var (xmax, running) = ParseSnapshot(cursor.Projected);
+        var hits = (await connection.QueryAsync<Hit>($"""
+            SELECT arrival AS Arrival, {HitColumns} FROM events
+            WHERE (arrival >= @xmax OR arrival = ANY(@running))
+              AND pg_visible_in_snapshot(arrival::text::xid8, CAST(@Target AS pg_snapshot))
+              AND (arrival, message_id) > (@Arrival, @MessageId) AND {PageViews}
+            ORDER BY arrival, message_id LIMIT {PageSize}
+            """, new { xmax, running, cursor.Target, cursor.Arrival, cursor.MessageId }, tx)).ToList();
+        if (hits.Count == PageSize)
+            (cursor.Arrival, cursor.MessageId) = (hits[^1].Arrival, hits[^1].MessageId);
+        else
+            (cursor.Projected, cursor.Target, cursor.Arrival, cursor.MessageId) = (cursor.Target!, null, 0, ""); // the target is reached
+        return hits;
+    }
+
+    /// <summary>The xmax and the running transactions of a pg_snapshot's text (xmin:xmax:xip,...).</summary>
+    private static (long Xmax, long[] Running) ParseSnapshot(string snapshot)
+    {
+        var parts = snapshot.Split(':');
+        return (long.Parse(parts[1], CultureInfo.InvariantCulture),
+            parts[2].Length == 0 ? [] : parts[2].Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray());
+    }
+
+    /// <summary>The SQL condition for "projected by now", after this pass's page.</summary>
+    private static (string Sql, object Parameters) Projected(bool postgres, ProjectionCursor cursor) =>
+        !postgres ? ("rowid <= @Arrival", new { cursor.Arrival })
+        : cursor.Arrival == -1 ? ("arrival IS NULL AND message_id <= @MessageId", new { cursor.MessageId })
+        : cursor.Target is null ? ("(arrival IS NULL OR pg_visible_in_snapshot(arrival::text::xid8, CAST(@Projected AS pg_snapshot)))", new { cursor.Projected })
+        : ("""
+           (arrival IS NULL OR pg_visible_in_snapshot(arrival::text::xid8, CAST(@Projected AS pg_snapshot))
+            OR (pg_visible_in_snapshot(arrival::text::xid8, CAST(@Target AS pg_snapshot)) AND (arrival, message_id) <= (@Arrival, @MessageId)))
+           """, new { cursor.Projected, cursor.Target, cursor.Arrival, cursor.MessageId });
+
+    /// <summary>Adds new hits to their visitors' sessions; a visitor with a hit older than its latest is added to <paramref name="rederive"/>.</summary>
+    private static async Task ExtendAsync(DbConnection connection, DbTransaction tx, List<Hit> hits, HashSet<string> rederive)
+    {
+        if (hits.Count == 0) return;
+        var byVisitor = hits.GroupBy(h => h.VisitorKey, StringComparer.Ordinal).ToList();
+        var last = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        foreach (var chunk in byVisitor.Select(g => g.Key).Chunk(1000))
+            foreach (var v in await connection.QueryAsync<LastHit>(
+                         $"SELECT visitor_key AS VisitorKey, last_hit_at AS LastHitAt FROM report_visitors WHERE {In(connection, "visitor_key")}", new { chunk }, tx))
+                last[v.VisitorKey] = v.LastHitAt;
+
+        var visits = new List<(string Visitor, string MessageId, DateTime At)>();
+        var views = new List<ProjectedPageViews>();
+        var visitors = new List<ProjectedVisitor>();
+        foreach (var visitor in byVisitor)
+        {
+            DateTime? previous = last.TryGetValue(visitor.Key, out var at) ? at : null;
+            if (previous is not null && visitor.Min(h => h.Timestamp) < previous)
+            {
+                rederive.Add(visitor.Key); // a late hit can split or join visits already counted
+                continue;
+            }
+            var (starts, buckets, latest) = Extend(previous, visitor.Select(h => h.Timestamp));
+            var startSet = starts.ToHashSet();
+            // Of hits at the same instant, the first by messageId starts the visit.
+            foreach (var hit in visitor.OrderBy(h => h.Timestamp).ThenBy(h => h.MessageId, StringComparer.Ordinal))
+                if (startSet.Remove(hit.Timestamp)) visits.Add((visitor.Key, hit.MessageId, hit.Timestamp));
+            views.AddRange(buckets.Select(b => new ProjectedPageViews { Bucket = b.Key, VisitorKey = visitor.Key, PageViews = b.Value }));
+            visitors.Add(new ProjectedVisitor { VisitorKey = visitor.Key, LastHitAt = latest });
+        }
+        await WriteAsync(connection, tx, visits, views, visitors);
+    }
+
+    /// <summary>Replaces a visitor's projected rows by those derived from all its projected page views.</summary>
+    private static async Task RederiveAsync(DbConnection connection, DbTransaction tx, string key, (string Sql, object Parameters) bound)
+    {
+        foreach (var table in new[] { "report_visits", "report_page_views", "report_visitors" })
+            await connection.ExecuteAsync($"DELETE FROM {table} WHERE visitor_key = @key", new { key }, tx);
+        // Three branches, one per index, instead of an OR over COALESCE that no index serves.
+        var parameters = new DynamicParameters(bound.Parameters);
+        parameters.Add("key", key);
+        const string columns = "SELECT message_id AS MessageId, timestamp AS Timestamp FROM events WHERE name = 'Page Viewed'";
+        var hits = (await connection.QueryAsync<Hit>($"""
+            {columns} AND contact_id = @key AND {bound.Sql}
+            UNION ALL
+            {columns} AND contact_id IS NULL AND anonymous_id = @key AND {bound.Sql}
+            UNION ALL
+            {columns} AND contact_id IS NULL AND anonymous_id IS NULL AND user_id = @key AND {bound.Sql}
+            """, parameters, tx)).ToList();
+        if (hits.Count == 0) return;
+        var (starts, buckets, latest) = Extend(null, hits.Select(h => h.Timestamp));
+        var startSet = starts.ToHashSet();
+        var visits = new List<(string, string, DateTime)>();
+        foreach (var hit in hits.OrderBy(h => h.Timestamp).ThenBy(h => h.MessageId, StringComparer.Ordinal))
+            if (startSet.Remove(hit.Timestamp)) visits.Add((key, hit.MessageId, hit.Timestamp));
+        await WriteAsync(connection, tx, visits,
+            buckets.Select(b => new ProjectedPageViews { Bucket = b.Key, VisitorKey = key, PageViews = b.Value }).ToList(),
+            [new ProjectedVisitor { VisitorKey = key, LastHitAt = latest }]);
+    }
+
+    /// <summary>A column among the list parameter @chunk: Dapper expands IN on SQLite; PostgreSQL takes the array.</summary>
+    private static string In(DbConnection connection, string column) =>
+        connection is Npgsql.NpgsqlConnection ? $"{column} = ANY(@chunk)" : $"{column} IN @chunk";
+
+    private static async Task WriteAsync(DbConnection connection, DbTransaction tx, List<(string Visitor, string MessageId, DateTime At)> visits,
+        List<ProjectedPageViews> views, List<ProjectedVisitor> visitors)
+    {
+        // A visit's channel is read from its first hit's payload, once, here.
+        var payloads = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in visits.Select(v => v.MessageId).Chunk(1000))
+            foreach (var p in await connection.QueryAsync<(string Id, string Payload)>(
+                         $"SELECT message_id, payload FROM events WHERE {In(connection, "message_id")}", new { chunk }, tx))
+                payloads[p.Id] = p.Payload;
+        var rows = visits.Select(v =>
+        {
+            var touch = Touch.FromPayload(payloads[v.MessageId]);
+            return new ProjectedVisit { VisitorKey = v.Visitor, StartedAt = v.At, Medium = touch.Medium, Source = touch.Source, Referrer = touch.Referrer, PageHost = touch.PageHost };
+        }).ToList();
+        await connection.ExecuteAsync("""
+            INSERT INTO report_visits (visitor_key, started_at, medium, source, referrer, page_host)
+            VALUES (@VisitorKey, @StartedAt, @Medium, @Source, @Referrer, @PageHost)
+            """, rows, tx);
+        await connection.ExecuteAsync("""
+            INSERT INTO report_page_views (bucket, visitor_key, page_views) VALUES (@Bucket, @VisitorKey, @PageViews)
+            ON CONFLICT (bucket, visitor_key) DO UPDATE SET page_views = report_page_views.page_views + excluded.page_views
+            """, views, tx);
+        await connection.ExecuteAsync("""
+            INSERT INTO report_visitors (visitor_key, last_hit_at) VALUES (@VisitorKey, @LastHitAt)
+            ON CONFLICT (visitor_key) DO UPDATE SET last_hit_at = excluded.last_hit_at
+            """, visitors, tx);
+    }
+
+    /// <summary>
+    /// The visits starting and the bucketed page views within [from, to), as report facts, after catching up with
+    /// the events that arrived so far. Requires bounds on buckets (<see cref="Aligned"/>).
+    /// </summary>
+    public static async Task<(List<VisitFact> Visits, List<PageViewFact> PageViews)> LoadAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now,
+        ChannelMapping channels, CancellationToken cancel)
+    {
+        await CatchUpAsync(db, cancel);
+        var rows = await db.Set<ProjectedVisit>().AsNoTracking().Where(v => v.StartedAt >= from && v.StartedAt < to && v.StartedAt <= now).ToListAsync(cancel);
+        var channelOf = new Dictionary<(string?, string?, string?, string?), string>();
+        var visits = rows.Select(v =>
+        {
+            var touch = (v.Medium, v.Source, v.Referrer, v.PageHost);
+            if (!channelOf.TryGetValue(touch, out var channel)) channelOf[touch] = channel = channels.Channel(v.Medium, v.Source, v.Referrer, v.PageHost);
+            return new VisitFact(v.VisitorKey, v.StartedAt, () => channel);
+        }).ToList();
+        var pageViews = await db.Set<ProjectedPageViews>().AsNoTracking().Where(p => p.Bucket >= from && p.Bucket < to && p.Bucket <= now)
+            .Select(p => new PageViewFact(p.VisitorKey, p.Bucket, p.PageViews)).ToListAsync(cancel);
+        return (visits, pageViews);
+    }
+}
+
+/// <summary>Keeps the traffic projection within a second of the events, so a report's own catch-up has little to read.</summary>
+public sealed class TrafficProjectionWorker(Database database, ILogger<TrafficProjectionWorker> log) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await using var db = database.Open();
+                await TrafficProjection.CatchUpAsync(db, stopping);
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                log.LogError(e, "the traffic projection failed; it tries again in a second");
+            }
+            try { await Task.Delay(Interval, stopping); }
+            catch (OperationCanceledException) { }
+        }
+    }
+}
