@@ -262,10 +262,10 @@ public static class TrafficProjection
         cursor.Target ??= await connection.ExecuteScalarAsync<string>("SELECT pg_current_snapshot()::text", transaction: tx);
         var (xmax, running) = ParseSnapshot(cursor.Projected);
         var hits = (await connection.QueryAsync<Hit>($"""
-            SELECT arrival AS Arrival, {HitColumns} FROM events
-            WHERE (arrival >= @xmax OR arrival = ANY(@running))
-              AND pg_visible_in_snapshot(arrival::text::xid8, CAST(@Target AS pg_snapshot))
-              AND (arrival, message_id) > (@Arrival, @MessageId) AND {PageViews}
+            SELECT arrival::text::bigint AS Arrival, {HitColumns} FROM events
+            WHERE (arrival >= @xmax::text::xid8 OR arrival = ANY(@running::text[]::xid8[]))
+              AND pg_visible_in_snapshot(arrival, CAST(@Target AS pg_snapshot))
+              AND (arrival, message_id) > (@Arrival::text::xid8, @MessageId) AND {PageViews}
             ORDER BY arrival, message_id LIMIT {PageSize}
             """, new { xmax, running, cursor.Target, cursor.Arrival, cursor.MessageId }, tx)).ToList();
         if (hits.Count == PageSize)
@@ -287,10 +287,10 @@ public static class TrafficProjection
     private static (string Sql, object Parameters) Projected(bool postgres, ProjectionCursor cursor) =>
         !postgres ? ("rowid <= @Arrival", new { cursor.Arrival })
         : cursor.Arrival == -1 ? ("arrival IS NULL AND message_id <= @MessageId", new { cursor.MessageId })
-        : cursor.Target is null ? ("(arrival IS NULL OR pg_visible_in_snapshot(arrival::text::xid8, CAST(@Projected AS pg_snapshot)))", new { cursor.Projected })
+        : cursor.Target is null ? ("(arrival IS NULL OR pg_visible_in_snapshot(arrival, CAST(@Projected AS pg_snapshot)))", new { cursor.Projected })
         : ("""
-           (arrival IS NULL OR pg_visible_in_snapshot(arrival::text::xid8, CAST(@Projected AS pg_snapshot))
-            OR (pg_visible_in_snapshot(arrival::text::xid8, CAST(@Target AS pg_snapshot)) AND (arrival, message_id) <= (@Arrival, @MessageId)))
+           (arrival IS NULL OR pg_visible_in_snapshot(arrival, CAST(@Projected AS pg_snapshot))
+            OR (pg_visible_in_snapshot(arrival, CAST(@Target AS pg_snapshot)) AND (arrival, message_id) <= (@Arrival::text::xid8, @MessageId)))
            """, new { cursor.Projected, cursor.Target, cursor.Arrival, cursor.MessageId });
 
     /// <summary>Adds new hits to their visitors' sessions; a visitor with a hit older than its latest is added to <paramref name="rederive"/>.</summary>
