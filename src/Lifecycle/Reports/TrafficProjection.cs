@@ -157,9 +157,6 @@ public static class TrafficProjection
     /// <summary>Projects every page view committed so far; returns how many it read.</summary>
     public static async Task<int> CatchUpAsync(LifecycleDb db, CancellationToken cancel = default)
     {
-        // On SQLite a pass takes the write lock; when nothing is new (an import's rows are not visible until it
-        // commits) a report must not queue behind that import for it.
-        if (db.Engine == DatabaseEngine.Sqlite && !await AnythingNewOnSqliteAsync(db, cancel)) return 0;
         var total = 0;
         while (true)
         {
@@ -167,20 +164,6 @@ public static class TrafficProjection
             total += read;
             if (!more) return total;
         }
-    }
-
-    private static async Task<bool> AnythingNewOnSqliteAsync(LifecycleDb db, CancellationToken cancel)
-    {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancel);
-        try
-        {
-            return await connection.ExecuteScalarAsync<bool>("""
-                SELECT COALESCE((SELECT MAX(rowid) FROM events), 0) > COALESCE((SELECT arrival FROM report_projection_cursors WHERE name = @CursorName), 0)
-                    OR EXISTS (SELECT 1 FROM report_visitor_changes)
-                """, new { CursorName });
-        }
-        finally { await db.Database.CloseConnectionAsync(); }
     }
 
     /// <summary>A page view as read for the projection (a class with setters: Dapper converts SQLite's text instants).</summary>
@@ -202,10 +185,15 @@ public static class TrafficProjection
     /// <returns>How many page views it read, and whether more may be waiting.</returns>
     private static async Task<(int Read, bool More)> PassAsync(LifecycleDb db, CancellationToken cancel)
     {
+        var postgres = db.Engine == DatabaseEngine.Postgres;
+        // SQLite has one writer: read the page before taking its lock, so tracking does not wait for the read, and a
+        // report with nothing new to project does not queue behind an import's long transaction.
+        var sqlitePage = postgres ? null : await ReadSqlitePageAsync(db, cancel);
+        if (sqlitePage is { Hits.Count: 0, Changes: false } && sqlitePage.Next == sqlitePage.From) return (0, false);
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
         var connection = db.Database.GetDbConnection();
         var tx = transaction.GetDbTransaction();
-        var postgres = db.Engine == DatabaseEngine.Postgres;
         if (postgres) await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@PassLock)", new { PassLock }, tx);
         var cursor = await db.Set<ProjectionCursor>().FindAsync([CursorName], cancel);
         if (cursor is null)
@@ -215,7 +203,10 @@ public static class TrafficProjection
         }
 
         var backfilling = cursor.Arrival == -1;
-        var hits = postgres ? await NextPostgresPageAsync(connection, tx, cursor) : await NextSqlitePageAsync(connection, tx, cursor);
+        List<Hit> hits;
+        if (sqlitePage is null) hits = await NextPostgresPageAsync(connection, tx, cursor);
+        else if (cursor.Arrival != sqlitePage.From) return (0, true); // another process projected it meanwhile: read again
+        else (hits, cursor.Arrival) = (sqlitePage.Hits, sqlitePage.Next);
         var changed = await db.Set<VisitorChange>().OrderBy(c => c.Id).ToListAsync(cancel);
         var rederive = changed.Select(c => c.VisitorKey).ToHashSet(StringComparer.Ordinal);
         await ExtendAsync(connection, tx, hits.Where(h => !rederive.Contains(h.VisitorKey)).ToList(), rederive);
@@ -230,14 +221,31 @@ public static class TrafficProjection
     private const string HitColumns = "message_id AS MessageId, COALESCE(contact_id, anonymous_id, user_id) AS VisitorKey, timestamp AS Timestamp";
     private const string PageViews = "name = 'Page Viewed' AND COALESCE(contact_id, anonymous_id, user_id) IS NOT NULL";
 
-    /// <summary>SQLite has one writer, and this transaction holds it: every row up to the highest rowid is final.</summary>
-    private static async Task<List<Hit>> NextSqlitePageAsync(DbConnection connection, DbTransaction tx, ProjectionCursor cursor)
+    /// <param name="From">The cursor the page was read after.</param>
+    /// <param name="Next">Where the cursor goes once the page is projected: its last row, or past the last page
+    /// the highest rowid, so rows that are not page views are not read again.</param>
+    private sealed record SqlitePage(long From, long Next, List<Hit> Hits, bool Changes);
+
+    /// <summary>
+    /// The next page after the cursor, read outside any transaction: SQLite has one writer, so every row up to the
+    /// highest committed rowid is final, and rowids only grow.
+    /// </summary>
+    private static async Task<SqlitePage> ReadSqlitePageAsync(LifecycleDb db, CancellationToken cancel)
     {
-        var hits = (await connection.QueryAsync<Hit>(
-            $"SELECT rowid AS Arrival, {HitColumns} FROM events WHERE rowid > @Arrival AND {PageViews} ORDER BY rowid LIMIT {PageSize}",
-            new { cursor.Arrival }, tx)).ToList();
-        if (hits.Count > 0) cursor.Arrival = hits[^1].Arrival;
-        return hits;
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancel);
+        try
+        {
+            var from = await connection.ExecuteScalarAsync<long?>("SELECT arrival FROM report_projection_cursors WHERE name = @CursorName", new { CursorName }) ?? 0;
+            var last = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(rowid), 0) FROM events");
+            var hits = (await connection.QueryAsync<Hit>(
+                // "+name": walk the new rowids, not every page view of the name index.
+                $"SELECT rowid AS Arrival, {HitColumns} FROM events WHERE rowid > @from AND rowid <= @last AND +{PageViews} ORDER BY rowid LIMIT {PageSize}",
+                new { from, last })).ToList();
+            var changes = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM report_visitor_changes)");
+            return new SqlitePage(from, hits.Count == PageSize ? hits[^1].Arrival : last, hits, changes);
+        }
+        finally { await db.Database.CloseConnectionAsync(); }
     }
 
     /// <summary>
