@@ -120,6 +120,7 @@ public static class TrafficProjection
     public static readonly TimeSpan Bucket = TimeSpan.FromMinutes(15);
     private const string CursorName = "traffic";
     private const int PageSize = 20_000;
+    private const int SqliteSkipAhead = 50_000;
     private const long PassLock = 0x4c6966656379636c; // "Lifecycl": the advisory lock that serialises passes
 
     /// <summary>The bucket an instant counts in.</summary>
@@ -189,7 +190,9 @@ public static class TrafficProjection
         // SQLite has one writer: read the page before taking its lock, so tracking does not wait for the read, and a
         // report with nothing new to project does not queue behind an import's long transaction.
         var sqlitePage = postgres ? null : await ReadSqlitePageAsync(db, cancel);
-        if (sqlitePage is { Hits.Count: 0, Changes: false } && sqlitePage.Next == sqlitePage.From) return (0, false);
+        // Moving the cursor past rows that are not page views is a write that can make a tracking commit wait
+        // (Microsoft.Data.Sqlite retries a busy write after 150 ms), so it waits until there are many to skip.
+        if (sqlitePage is { Hits.Count: 0, Changes: false } && sqlitePage.Next - sqlitePage.From < SqliteSkipAhead) return (0, false);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
         var connection = db.Database.GetDbConnection();
@@ -415,10 +418,12 @@ public static class TrafficProjection
     }
 }
 
-/// <summary>Keeps the traffic projection within a second of the events, so a report's own catch-up has little to read.</summary>
+/// <summary>Keeps the traffic projection close behind the events, so a report's own catch-up has little to read.</summary>
 public sealed class TrafficProjectionWorker(Database database, ILogger<TrafficProjectionWorker> log) : BackgroundService
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    // Reports catch the projection up themselves, so the interval bounds only the backlog they find. On SQLite a
+    // pass is a write beside tracking's single writer, so it runs less often there.
+    private TimeSpan Interval => database.Engine == DatabaseEngine.Sqlite ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
