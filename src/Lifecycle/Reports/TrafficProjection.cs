@@ -120,7 +120,6 @@ public static class TrafficProjection
     public static readonly TimeSpan Bucket = TimeSpan.FromMinutes(15);
     private const string CursorName = "traffic";
     private const int PageSize = 20_000;
-    private const int SqliteSkipAhead = 50_000;
     private const long PassLock = 0x4c6966656379636c; // "Lifecycl": the advisory lock that serialises passes
 
     /// <summary>The bucket an instant counts in.</summary>
@@ -190,9 +189,7 @@ public static class TrafficProjection
         // SQLite has one writer: read the page before taking its lock, so tracking does not wait for the read, and a
         // report with nothing new to project does not queue behind an import's long transaction.
         var sqlitePage = postgres ? null : await ReadSqlitePageAsync(db, cancel);
-        // Moving the cursor past rows that are not page views is a write that can make a tracking commit wait
-        // (Microsoft.Data.Sqlite retries a busy write after 150 ms), so it waits until there are many to skip.
-        if (sqlitePage is { Hits.Count: 0, Changes: false } && sqlitePage.Next - sqlitePage.From < SqliteSkipAhead) return (0, false);
+        if (sqlitePage is { Hits.Count: 0, Changes: false }) return (0, false);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
         var connection = db.Database.GetDbConnection();
@@ -209,7 +206,7 @@ public static class TrafficProjection
         List<Hit> hits;
         if (sqlitePage is null) hits = await NextPostgresPageAsync(connection, tx, cursor);
         else if (cursor.Arrival != sqlitePage.From) return (0, true); // another process projected it meanwhile: read again
-        else (hits, cursor.Arrival) = (sqlitePage.Hits, sqlitePage.Next);
+        else (hits, cursor.Arrival) = (sqlitePage.Hits, sqlitePage.Hits.Count > 0 ? sqlitePage.Hits[^1].Arrival : cursor.Arrival);
         var changed = await db.Set<VisitorChange>().OrderBy(c => c.Id).ToListAsync(cancel);
         var rederive = changed.Select(c => c.VisitorKey).ToHashSet(StringComparer.Ordinal);
         await ExtendAsync(connection, tx, hits.Where(h => !rederive.Contains(h.VisitorKey)).ToList(), rederive);
@@ -225,13 +222,12 @@ public static class TrafficProjection
     private const string PageViews = "name = 'Page Viewed' AND COALESCE(contact_id, anonymous_id, user_id) IS NOT NULL";
 
     /// <param name="From">The cursor the page was read after.</param>
-    /// <param name="Next">Where the cursor goes once the page is projected: its last row, or past the last page
-    /// the highest rowid, so rows that are not page views are not read again.</param>
-    private sealed record SqlitePage(long From, long Next, List<Hit> Hits, bool Changes);
+    private sealed record SqlitePage(long From, List<Hit> Hits, bool Changes);
 
     /// <summary>
-    /// The next page after the cursor, read outside any transaction: SQLite has one writer, so every row up to the
-    /// highest committed rowid is final, and rowids only grow.
+    /// The next page after the cursor, read outside any transaction: SQLite has one writer and rowids only grow, so
+    /// a page view committed later has a higher rowid than any read now. Read through the partial index of page
+    /// views, which ends with the rowid, so other events are never looked at.
     /// </summary>
     private static async Task<SqlitePage> ReadSqlitePageAsync(LifecycleDb db, CancellationToken cancel)
     {
@@ -240,13 +236,12 @@ public static class TrafficProjection
         try
         {
             var from = await connection.ExecuteScalarAsync<long?>("SELECT arrival FROM report_projection_cursors WHERE name = @CursorName", new { CursorName }) ?? 0;
-            var last = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(rowid), 0) FROM events");
-            var hits = (await connection.QueryAsync<Hit>(
-                // "+name": walk the new rowids, not every page view of the name index.
-                $"SELECT rowid AS Arrival, {HitColumns} FROM events WHERE rowid > @from AND rowid <= @last AND +{PageViews} ORDER BY rowid LIMIT {PageSize}",
-                new { from, last })).ToList();
+            var hits = (await connection.QueryAsync<Hit>($"""
+                SELECT rowid AS Arrival, {HitColumns} FROM events INDEXED BY ix_events_page_view_arrivals
+                WHERE {PageViews} AND rowid > @from ORDER BY rowid LIMIT {PageSize}
+                """, new { from })).ToList();
             var changes = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM report_visitor_changes)");
-            return new SqlitePage(from, hits.Count == PageSize ? hits[^1].Arrival : last, hits, changes);
+            return new SqlitePage(from, hits, changes);
         }
         finally { await db.Database.CloseConnectionAsync(); }
     }
