@@ -114,9 +114,9 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(t => new { t.ContactId, t.Timestamp });
             e.HasIndex(t => new { t.Name, t.Timestamp });
             e.HasIndex(t => t.AnonymousId);
-            // Events of a user id not yet tied to a contact: what an identify attaches, and a visitor the traffic
-            // projection re-derives. Partial, so the common event (with a contact or only an anonymous id) pays nothing.
-            e.HasIndex(t => t.UserId).HasFilter("contact_id IS NULL AND user_id IS NOT NULL");
+            // Page views of a user id not yet tied to a contact: a visitor the traffic projection re-derives, found
+            // when an identify attaches them. Partial, so every other event pays nothing.
+            e.HasIndex(t => t.UserId).HasFilter("name = 'Page Viewed' AND contact_id IS NULL AND user_id IS NOT NULL");
             e.Property(t => t.Flag).HasDefaultValue(TimestampFlag.None).HasSentinel(TimestampFlag.None);
         });
         model.Entity<Identity>(e =>

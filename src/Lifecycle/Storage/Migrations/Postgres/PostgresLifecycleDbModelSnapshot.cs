@@ -1963,7 +1963,7 @@ namespace Lifecycle.Storage.Migrations.Postgres
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_events_user_id")
-                        .HasFilter("contact_id IS NULL AND user_id IS NOT NULL");
+                        .HasFilter("name = 'Page Viewed' AND contact_id IS NULL AND user_id IS NOT NULL");
 
                     b.HasIndex("ContactId", "Timestamp")
                         .HasDatabaseName("ix_events_contact_id_timestamp");

@@ -84,7 +84,7 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                 name: "ix_events_user_id",
                 table: "events",
                 column: "user_id",
-                filter: "contact_id IS NULL AND user_id IS NOT NULL");
+                filter: "name = 'Page Viewed' AND contact_id IS NULL AND user_id IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_report_page_views_visitor_key",
