@@ -9,12 +9,12 @@ namespace Lifecycle.Reports;
 /// One metric of lifecycle.md §3: its stable id, what it means, its unit, the breakdowns that apply and how it is
 /// computed. <see cref="Compute"/> is null for a metric whose facts are not recorded yet. A metric whose value is a
 /// dictionary and <see cref="Expands"/> appears as one id per key (<c>nurture.email.&lt;program id&gt;</c>).
-/// <see cref="Needs"/> names the event-derived facts it reads beyond contacts, transitions, deals, subscriptions,
-/// campaigns, costs and NPS, so a report loads only what its metrics read.
+/// <see cref="Needs"/> names the costly facts it reads beyond deals (and their contacts), subscriptions, campaigns,
+/// costs and NPS, so a report loads only what its metrics read; by default the transition histories.
 /// </summary>
 public sealed record MetricDefinition(
     string Id, string Description, string Unit, Dimension[] Breakdowns, Func<MetricScope, object?>? Compute, bool Expands = false,
-    FactNeeds Needs = FactNeeds.None)
+    FactNeeds Needs = FactNeeds.Histories)
 {
     public bool Available => Compute is not null;
 
@@ -62,7 +62,7 @@ public static class MetricCatalog
         new("capture.inquiries", "contacts whose first transition into inquiry is in the period", "count", All,
             s => s.FirstEntries(ContactStatus.Inquiry).Count()),
         new("capture.visitor_to_inquiry_rate", "inquiries / unique visitors", "rate", None,
-            s => Rate(s.FirstEntries(ContactStatus.Inquiry).Count(), UniqueVisitors(s)), Needs: FactNeeds.Traffic),
+            s => Rate(s.FirstEntries(ContactStatus.Inquiry).Count(), UniqueVisitors(s)), Needs: FactNeeds.Traffic | FactNeeds.Histories),
         new("capture.form_conversion_rate", "per form: submissions / views of the pages holding it, over all its pages and per page", "object per form", None,
             s => FormConversionTable(s), Needs: FactNeeds.Forms),
         new("capture.cost_per_inquiry", "program cost in the period / inquiries", "money", CostDimensions,
@@ -83,7 +83,7 @@ public static class MetricCatalog
                 .GroupBy(e => e.ProgramId!).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => EmailProgram(g)), Expands: true, Needs: FactNeeds.Emails),
         new("nurture.lead_score_profile", "the period's new leads' total scores at its last instant (current scoring model): count, mean, median, p25, p75, histogram, share at or above the MQL threshold", "object", None,
-            s => LeadScoreProfile.Of(s), Needs: FactNeeds.Scores),
+            s => LeadScoreProfile.Of(s), Needs: FactNeeds.Scores | FactNeeds.Histories),
         new("nurture.mqls", "transitions into mql in the period, re-entries included", "count", All,
             s => s.Entries(ContactStatus.Mql).Count()),
         new("nurture.mql_contacts", "distinct contacts with a transition into mql in the period", "count", All,
@@ -96,12 +96,12 @@ public static class MetricCatalog
             s => s.Facts.Programs.OrderBy(p => p.Key, StringComparer.Ordinal)
                 .ToDictionary(p => p.Key, p => Programs.ProgramStepMetrics.Compute(p.Value, s.Facts.StepRuns[p.Key], s.Period.From, s.Period.To)), Needs: FactNeeds.ProgramRuns),
         new("nurture.score_drivers", "per scoring rule: points awarded in the period, and the MQL rate of the contacts it scored against the other scored contacts", "object per rule", None,
-            s => ScoreDriverTable(s), Needs: FactNeeds.Scores),
+            s => ScoreDriverTable(s), Needs: FactNeeds.Scores | FactNeeds.Histories),
         // Convert
         new("convert.sals", "transitions into sal in the period", "count", All, s => s.Entries(ContactStatus.Sal).Count()),
         new("convert.sqls", "transitions into sql in the period", "count", All, s => s.Entries(ContactStatus.Sql).Count()),
         new("convert.opportunities", "transitions into opportunity in the period", "count", All, s => s.Entries(ContactStatus.Opportunity).Count()),
-        new("convert.new_customers", "accounts whose first won deal closes in the period", "count", All, s => s.NewCustomers().Count()),
+        new("convert.new_customers", "accounts whose first won deal closes in the period", "count", All, s => s.NewCustomers().Count(), Needs: FactNeeds.None),
         new("convert.customer_contacts", "contact transitions into customer in the period", "count", All, s => s.Entries(ContactStatus.Customer).Count()),
         new("convert.mql_acceptance_rate", "cohort: MQL entries of the period that reached sal or later before the next mql entry", "rate", All,
             s => PerEntryRate(s, ContactStatus.Mql, ContactStatus.Sal)),
@@ -115,13 +115,13 @@ public static class MetricCatalog
         new("convert.cost_per_sql", "program cost in the period / SQLs in the period", "money", CostDimensions,
             s => Money(Per(s.Cost(), s.Entries(ContactStatus.Sql).Count()))),
         new("convert.cost_per_customer", "program cost in the period / new customers (accounts)", "money", CostDimensions,
-            s => Money(Per(s.Cost(), s.NewCustomers().Count()))),
+            s => Money(Per(s.Cost(), s.NewCustomers().Count())), Needs: FactNeeds.None),
         new("convert.average_deal_size", "won amount / won deals, all deal types, closed in the period", "money", All,
-            s => Money(Average(s.Bookings().ToList()))),
+            s => Money(Average(s.Bookings().ToList())), Needs: FactNeeds.None),
         new("convert.average_new_deal_size", "won amount / won deals of type new closed in the period", "money", All,
-            s => Money(Average(s.Bookings().Where(d => d.Type == DealType.New).ToList()))),
+            s => Money(Average(s.Bookings().Where(d => d.Type == DealType.New).ToList())), Needs: FactNeeds.None),
         new("convert.sales_cycle_days", "median days from deal creation (opportunity) to win, deals won in the period", "days", All,
-            s => Median(s.Bookings().Select(d => Days(d.CreatedAt, d.ClosedAt)))),
+            s => Median(s.Bookings().Select(d => Days(d.CreatedAt, d.ClosedAt))), Needs: FactNeeds.None),
         new("convert.roi", "new customers' first-year bookings against program cost: bookings_to_cost and roi = (bookings - cost) / cost, per campaign and channel", "object", CampaignChannel,
             s => Roi(s)),
         new("convert.source_effectiveness", "per lead source, cohort of the period's new leads: leads, mqls, sqls, customers, rate, bookings, cost, cost per customer, roi, median days", "object per source", None,
@@ -132,26 +132,26 @@ public static class MetricCatalog
         new("expand.customer_email_click_rate", "unique clicks / delivered, customer-audience messages sent in the period", "rate", CampaignChannel,
             s => EmailRates(s, customers: true).ClickRate, Needs: FactNeeds.Emails),
         new("expand.churn_rate", "accounts that are customers at from and not at to / accounts that are customers at from", "rate", All,
-            s => ChurnRate(s)),
+            s => ChurnRate(s), Needs: FactNeeds.None),
         new("expand.upsell_share", "(upsell + cross_sell) / all won bookings closed in the period", "rate", All,
-            s => UpsellShare(s)),
+            s => UpsellShare(s), Needs: FactNeeds.None),
         new("expand.nps", "100 x (promoters - detractors) / answers in the period, counts, verbatims newest first", "object", None,
-            s => Nps(s)),
+            s => Nps(s), Needs: FactNeeds.None),
         new("expand.net_revenue_retention", "MRR at to of the accounts with MRR at from / their MRR at from", "rate", All,
-            s => NetRevenueRetention(s)),
+            s => NetRevenueRetention(s), Needs: FactNeeds.None),
         new("expand.customer_lifetime_value", "ARPA (MRR per paying account at from) x gross margin / monthly churn (churn rate / months in the period)", "money", All,
-            s => CustomerLifetimeValue(s)),
+            s => CustomerLifetimeValue(s), Needs: FactNeeds.None),
         new("expand.referrals", "new leads with source referral against all others: count, lead->customer rate, median cycle days, average deal size", "object", None,
             s => Referrals(s)),
         // Cost
-        new("cost.total", "all program cost in the period, lines without a campaign included", "money", CostDimensions, s => Money(s.Cost())),
+        new("cost.total", "all program cost in the period, lines without a campaign included", "money", CostDimensions, s => Money(s.Cost()), Needs: FactNeeds.None),
         new("cost.by_category", "program cost in the period by category", "money by category", None,
             s => s.PeriodCostLines().GroupBy(c => Storage.SnakeCase.Of(c.Category.ToString())).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => Money(s.CostOf(g)))),
+                .ToDictionary(g => g.Key, g => Money(s.CostOf(g))), Needs: FactNeeds.None),
         new("cost.by_channel", "program cost in the period by channel", "money by channel", None,
-            s => s.PeriodCostLines().GroupBy(c => c.Channel).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Money(s.CostOf(g)))),
+            s => s.PeriodCostLines().GroupBy(c => c.Channel).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Money(s.CostOf(g))), Needs: FactNeeds.None),
         new("cost.by_campaign", "program cost in the period by campaign; lines without one under (none)", "money by campaign", None,
-            s => s.PeriodCostLines().GroupBy(c => c.CampaignId ?? Slice.None).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Money(s.CostOf(g)))),
+            s => s.PeriodCostLines().GroupBy(c => c.CampaignId ?? Slice.None).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Money(s.CostOf(g))), Needs: FactNeeds.None),
     ];
 
     private static readonly Dictionary<string, MetricDefinition> ById = Metrics.ToDictionary(m => m.Id);

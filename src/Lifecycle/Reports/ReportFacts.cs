@@ -30,7 +30,7 @@ public sealed record PageViewFact(string VisitorKey, DateTime At, int Count = 1)
 /// <summary>One e-mail message sent, with what happened to it later (lifecycle.md §3, email rates).</summary>
 public sealed record EmailFact(string ContactId, string? ProgramId, string? CampaignId, DateTime SentAt, bool Bounced, bool Opened, bool Clicked);
 
-/// <summary>The event-derived facts a metric may read (<see cref="MetricDefinition.Needs"/>); the costly part of a load.</summary>
+/// <summary>The costly facts a metric may read (<see cref="MetricDefinition.Needs"/>): what a load reads only when asked.</summary>
 [Flags]
 public enum FactNeeds
 {
@@ -45,7 +45,10 @@ public enum FactNeeds
     Scores = 8,
     /// <summary>Stored programs and their step runs.</summary>
     ProgramRuns = 16,
-    All = Traffic | Emails | Forms | Scores | ProgramRuns,
+    /// <summary>The full transition histories of the range's contacts, and those contacts (most metrics count
+    /// stage entries; deals, subscriptions, NPS and costs do not need them).</summary>
+    Histories = 32,
+    All = Traffic | Emails | Forms | Scores | ProgramRuns | Histories,
 }
 
 /// <summary>
@@ -111,8 +114,9 @@ public sealed class ReportFacts
         bool segments = false, FactNeeds needs = FactNeeds.All, bool drillDown = false)
     {
         var (from, to) = (period.From, period.To);
+        var histories = needs.HasFlag(FactNeeds.Histories);
         var active = db.Transitions.Where(t => t.At >= from && t.At < to).Select(t => t.ContactId);
-        var transitions = await db.Transitions.AsNoTracking()
+        var transitions = !histories ? [] : await db.Transitions.AsNoTracking()
             .Where(t => t.At <= now && active.Contains(t.ContactId))
             .Select(t => new TransitionFact(t.Id, t.ContactId, t.FromStatus, t.ToStatus, t.At, t.CampaignId))
             .ToListAsync(cancel);
@@ -124,7 +128,7 @@ public sealed class ReportFacts
 
         var dealContacts = db.Deals.Where(d => d.Outcome == DealOutcome.Won && d.ContactId != null).Select(d => d.ContactId!);
         var contacts = await db.Contacts.AsNoTracking()
-            .Where(c => active.Contains(c.Id) || dealContacts.Contains(c.Id))
+            .Where(c => (histories && active.Contains(c.Id)) || dealContacts.Contains(c.Id))
             .Select(c => new ContactFact(c.Id, c.AccountId, c.LeadSource, c.CampaignId))
             .ToDictionaryAsync(c => c.Id, cancel);
 

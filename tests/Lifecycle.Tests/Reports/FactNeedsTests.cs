@@ -4,7 +4,7 @@ using Lifecycle.Reports;
 namespace Lifecycle.Tests.Reports;
 
 /// <summary>
-/// A report loads only the event-derived facts its metrics declare (MetricDefinition.Needs). Each metric is computed
+/// A report loads only the costly facts its metrics declare (MetricDefinition.Needs). Each metric is computed
 /// on facts whose undeclared collections throw when read, so a metric that reads facts it does not declare fails
 /// here instead of silently counting an empty list.
 /// </summary>
@@ -19,7 +19,7 @@ public class FactNeedsTests
         IReadOnlyList<T> Facts<T>(FactNeeds kind) => metric.Needs.HasFlag(kind) ? [] : new Unloaded<T>(id, kind);
         var facts = new ReportFacts
         {
-            Transitions = [], Contacts = new Dictionary<string, ContactFact>(), Campaigns = new Dictionary<string, CampaignFact>(),
+            Transitions = Facts<TransitionFact>(FactNeeds.Histories), Contacts = new Dictionary<string, ContactFact>(), Campaigns = new Dictionary<string, CampaignFact>(),
             WonDeals = [], Subscriptions = [], Nps = [], Costs = [],
             Visits = Facts<VisitFact>(FactNeeds.Traffic), PageViews = Facts<PageViewFact>(FactNeeds.Traffic),
             Emails = Facts<EmailFact>(FactNeeds.Emails), FormEvents = Facts<Lifecycle.Capture.FormEventFact>(FactNeeds.Forms),
@@ -32,11 +32,15 @@ public class FactNeedsTests
     }
 
     [Fact]
-    public void The_overview_and_funnel_metrics_need_no_e_mail_facts_and_a_traffic_metric_needs_traffic()
+    public void Stage_counts_need_histories_only_and_the_expand_page_needs_none()
     {
-        string[] transitionsOnly = ["capture.inquiries", "nurture.new_leads", "nurture.mqls", "convert.sqls", "convert.new_customers", "expand.churn_rate"];
-        Assert.Equal(FactNeeds.None, MetricDefinition.NeedsOf(transitionsOnly.Select(id => MetricCatalog.Find(id)!)));
-        Assert.Equal(FactNeeds.Traffic, MetricDefinition.NeedsOf([MetricCatalog.Find("capture.inquiries")!, MetricCatalog.Find("capture.visitor_to_inquiry_rate")!]));
+        string[] transitionsOnly = ["capture.inquiries", "nurture.new_leads", "nurture.mqls", "convert.sqls"];
+        Assert.Equal(FactNeeds.Histories, MetricDefinition.NeedsOf(transitionsOnly.Select(id => MetricCatalog.Find(id)!)));
+        Assert.Equal(FactNeeds.Traffic | FactNeeds.Histories,
+            MetricDefinition.NeedsOf([MetricCatalog.Find("capture.inquiries")!, MetricCatalog.Find("capture.visitor_to_inquiry_rate")!]));
+        // Accounts, deals, subscriptions and NPS: the expand page's twelve months read no contact history.
+        string[] expand = ["expand.churn_rate", "expand.upsell_share", "expand.net_revenue_retention", "expand.nps", "convert.new_customers"];
+        Assert.Equal(FactNeeds.None, MetricDefinition.NeedsOf(expand.Select(id => MetricCatalog.Find(id)!)));
     }
 
     private sealed class Unloaded<T>(string metric, FactNeeds kind) : IReadOnlyList<T>
