@@ -1566,6 +1566,9 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.HasIndex("VisitorKey")
                         .HasDatabaseName("ix_report_page_views_visitor_key");
 
+                    b.HasIndex("Bucket", "VisitorKey", "PageViews")
+                        .HasDatabaseName("ix_report_page_views_bucket_visitor_key_page_views");
+
                     b.ToTable("report_page_views", (string)null);
                 });
 
@@ -1599,8 +1602,8 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.HasKey("VisitorKey", "StartedAt")
                         .HasName("pk_report_visits");
 
-                    b.HasIndex("StartedAt")
-                        .HasDatabaseName("ix_report_visits_started_at");
+                    b.HasIndex("StartedAt", "VisitorKey", "Medium", "Source", "Referrer", "PageHost")
+                        .HasDatabaseName("ix_report_visits_started_at_visitor_key_medium_source_referrer_page_host");
 
                     b.ToTable("report_visits", (string)null);
                 });

@@ -88,14 +88,19 @@ namespace Lifecycle.Storage.Migrations.Postgres
                 filter: "name = 'Page Viewed' AND contact_id IS NULL AND user_id IS NOT NULL");
 
             migrationBuilder.CreateIndex(
+                name: "ix_report_page_views_bucket_visitor_key_page_views",
+                table: "report_page_views",
+                columns: new[] { "bucket", "visitor_key", "page_views" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_report_page_views_visitor_key",
                 table: "report_page_views",
                 column: "visitor_key");
 
             migrationBuilder.CreateIndex(
-                name: "ix_report_visits_started_at",
+                name: "ix_report_visits_started_at_visitor_key_medium_source_referrer_page_host",
                 table: "report_visits",
-                column: "started_at");
+                columns: new[] { "started_at", "visitor_key", "medium", "source", "referrer", "page_host" });
 
             // The arrival of each event: the id of the transaction that wrote it, outside the EF model because only
             // the traffic projection reads it (Reports/TrafficProjection). Added without a default first, so existing
