@@ -112,6 +112,26 @@ public class TrafficProjectionTests
         Assert.Equal(await CountAsync(database.Database, drillDown: true), projected);
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Emptying_the_projection_rebuilds_it_from_the_events(string engine)
+    {
+        await using var database = await TestDatabase.CreateAsync(engine);
+        await using (var db = database.Database.Open())
+            await AddPagesAsync(db, ("p1", "a1", "10:00", "cpc"), ("p2", "a1", "10:40", null), ("p3", "a2", "10:05", null));
+        await using (var db = database.Database.Open())
+            await AddPagesAsync(db, ("p4", "a1", "10:20", null));
+        // a1: 10:00, 10:20, 10:40 one visit (paid search); a2 one visit. 4 page views by 2 visitors.
+        Assert.Equal((2, 4, 2, "paid_search,direct"), await CountAsync(database.Database));
+
+        // What README.md tells an operator to do to rebuild it.
+        await using (var db = database.Database.Open())
+            await db.Database.ExecuteSqlRawAsync("""
+                DELETE FROM report_projection_cursors; DELETE FROM report_visitor_changes;
+                DELETE FROM report_visits; DELETE FROM report_visitors; DELETE FROM report_page_views;
+                """);
+        Assert.Equal((2, 4, 2, "paid_search,direct"), await CountAsync(database.Database));
+    }
+
     private static async Task<HttpClient> TrackingClientAsync(RunningServer server)
     {
         await using var db = server.Database.Database.Open();
