@@ -186,7 +186,7 @@ public sealed class ReportFacts
     /// A hit starts a visit when the visitor's previous hit is 30 minutes or more before it (Tracking/Sessions), so
     /// reading from 30 minutes before the range decides every start inside it.
     /// </summary>
-    internal static async Task<(List<VisitFact>, List<PageViewFact>)> LoadVisitsAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, ChannelMapping channels, CancellationToken cancel)
+    private static async Task<(List<VisitFact>, List<PageViewFact>)> LoadVisitsAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, ChannelMapping channels, CancellationToken cancel)
     {
         var readFrom = from - Sessions.Inactivity;
         var hits = await db.Events.AsNoTracking()

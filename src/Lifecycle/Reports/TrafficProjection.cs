@@ -323,15 +323,22 @@ public static class TrafficProjection
                 rederive.Add(visitor.Key); // a late hit can split or join visits already counted
                 continue;
             }
-            var (starts, buckets, latest) = Extend(previous, visitor.Select(h => h.Timestamp));
-            var startSet = starts.ToHashSet();
-            // Of hits at the same instant, the first by messageId starts the visit.
-            foreach (var hit in visitor.OrderBy(h => h.Timestamp).ThenBy(h => h.MessageId, StringComparer.Ordinal))
-                if (startSet.Remove(hit.Timestamp)) visits.Add((visitor.Key, hit.MessageId, hit.Timestamp));
-            views.AddRange(buckets.Select(b => new ProjectedPageViews { Bucket = b.Key, VisitorKey = visitor.Key, PageViews = b.Value }));
-            visitors.Add(new ProjectedVisitor { VisitorKey = visitor.Key, LastHitAt = latest });
+            Derive(visitor.Key, previous, visitor.ToList(), visits, views, visitors);
         }
         await WriteAsync(connection, tx, visits, views, visitors);
+    }
+
+    /// <summary>Adds a visitor's rows for its hits after <paramref name="previous"/> (null: all its hits).</summary>
+    private static void Derive(string key, DateTime? previous, List<Hit> hits, List<(string Visitor, string MessageId, DateTime At)> visits,
+        List<ProjectedPageViews> views, List<ProjectedVisitor> visitors)
+    {
+        var (starts, buckets, latest) = Extend(previous, hits.Select(h => h.Timestamp));
+        var startSet = starts.ToHashSet();
+        // Of hits at the same instant, the first by messageId starts the visit.
+        foreach (var hit in hits.OrderBy(h => h.Timestamp).ThenBy(h => h.MessageId, StringComparer.Ordinal))
+            if (startSet.Remove(hit.Timestamp)) visits.Add((key, hit.MessageId, hit.Timestamp));
+        views.AddRange(buckets.Select(b => new ProjectedPageViews { Bucket = b.Key, VisitorKey = key, PageViews = b.Value }));
+        visitors.Add(new ProjectedVisitor { VisitorKey = key, LastHitAt = latest });
     }
 
     /// <summary>Replaces a visitor's projected rows by those derived from all its projected page views.</summary>
@@ -351,14 +358,11 @@ public static class TrafficProjection
             {columns} AND contact_id IS NULL AND anonymous_id IS NULL AND user_id = @key AND {bound.Sql}
             """, parameters, tx)).ToList();
         if (hits.Count == 0) return;
-        var (starts, buckets, latest) = Extend(null, hits.Select(h => h.Timestamp));
-        var startSet = starts.ToHashSet();
-        var visits = new List<(string, string, DateTime)>();
-        foreach (var hit in hits.OrderBy(h => h.Timestamp).ThenBy(h => h.MessageId, StringComparer.Ordinal))
-            if (startSet.Remove(hit.Timestamp)) visits.Add((key, hit.MessageId, hit.Timestamp));
-        await WriteAsync(connection, tx, visits,
-            buckets.Select(b => new ProjectedPageViews { Bucket = b.Key, VisitorKey = key, PageViews = b.Value }).ToList(),
-            [new ProjectedVisitor { VisitorKey = key, LastHitAt = latest }]);
+        List<(string Visitor, string MessageId, DateTime At)> visits = [];
+        List<ProjectedPageViews> views = [];
+        List<ProjectedVisitor> visitors = [];
+        Derive(key, null, hits, visits, views, visitors);
+        await WriteAsync(connection, tx, visits, views, visitors);
     }
 
     /// <summary>A column among the list parameter @chunk: Dapper expands IN on SQLite; PostgreSQL takes the array.</summary>
