@@ -23,21 +23,86 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
         return new LifecycleReport(Day(period.FromDay), Day(period.ToDay), period.Zone.Id, metrics);
     }
 
-    /// <summary>The metrics month by month, each month as a whole or split by one dimension.</summary>
+    /// <summary>
+    /// The metrics month by month, each month as a whole or split by one dimension. A closed month's whole values are
+    /// kept (<see cref="ReportCache"/>), so a trend computes its open month and whatever late data reached.
+    /// </summary>
     public async Task<List<MetricRow>> RowsAsync(ReportPeriod period, IReadOnlyList<MetricDefinition> metrics, Dimension? by, CancellationToken cancel = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        metrics = metrics.Where(m => m.Available).ToList();
+        if (by is { } dimension) return await BreakdownRowsAsync(period, metrics, dimension, now, cancel);
+
+        var months = period.Months().ToList();
+        var keep = metrics.Where(m => !m.LaterData).ToHashSet();
+        string Key(MetricDefinition metric, ReportPeriod part) => $"{metric.Id}|{part.From:O}|{part.To:O}|{_fingerprint}";
+        var keys = months.Where(m => m.Part.To <= now).SelectMany(m => keep.Select(metric => Key(metric, m.Part))).ToList();
+        var kept = new Dictionary<string, List<MetricRow>>(StringComparer.Ordinal);
+        foreach (var (key, text) in await ReportCache.ReadAsync(db, keys, cancel))
+            if (DecodeRows(text) is { } rows) kept[key] = rows;
+
+        var missing = months.Select(m => (m.Month, m.Part, Metrics: metrics.Where(metric => !kept.ContainsKey(Key(metric, m.Part))).ToList()))
+            .Where(m => m.Metrics.Count > 0).ToList();
+        if (missing.Count > 0)
+        {
+            var claim = await ReportCache.ClaimAsync(db, missing.Where(m => m.Part.To <= now)
+                .SelectMany(m => m.Metrics.Where(keep.Contains).Select(metric => (Key: Key(metric, m.Part), m.Part.To)))
+                .ToDictionary(k => k.Key, k => k.To), now, cancel);
+            var toCompute = missing.SelectMany(m => m.Metrics).Distinct().ToList();
+            var range = new ReportPeriod(missing[0].Part.FromDay, missing[^1].Part.ToDay, period.Zone);
+            var facts = await ReportFacts.LoadAsync(db, range, now, channels, cancel, needs: MetricDefinition.NeedsOf(toCompute));
+            var whole = new MetricScope(facts, range, settings);
+            var fills = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (month, part, monthMetrics) in missing)
+            {
+                var scope = whole.In(part);
+                foreach (var metric in monthMetrics)
+                {
+                    var key = Key(metric, part);
+                    kept[key] = MetricCatalog.Compute(scope, [metric]).Select(v => new MetricRow(v.Key, month, null, v.Value)).ToList();
+                    if (claim is { } c && c.Keys.Contains(key)) fills[key] = EncodeRows(kept[key]);
+                }
+            }
+            if (claim is { } held && fills.Count > 0) await ReportCache.FillAsync(db, held.Token, fills, cancel);
+        }
+        return months.SelectMany(m => metrics.SelectMany(metric => kept[Key(metric, m.Part)])).ToList();
+    }
+
+    private async Task<List<MetricRow>> BreakdownRowsAsync(ReportPeriod period, IReadOnlyList<MetricDefinition> metrics, Dimension by, DateTime now, CancellationToken cancel)
     {
         // A channel breakdown lists the channels visits came from too, so it reads the traffic whatever the metrics.
         var needs = MetricDefinition.NeedsOf(metrics) | (by == Dimension.Channel ? FactNeeds.Traffic : FactNeeds.None);
-        var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel, segments: by == Dimension.Segment, needs);
+        var facts = await ReportFacts.LoadAsync(db, period, now, channels, cancel, segments: by == Dimension.Segment, needs);
         var rows = new List<MetricRow>();
         var whole = new MetricScope(facts, period, settings);
         foreach (var (month, part) in period.Months())
         {
             var scope = whole.In(part);
-            IEnumerable<Slice?> slices = by is { } dimension ? DimensionValues(facts, dimension).Select(v => (Slice?)new Slice(dimension, v)) : [(Slice?)null];
-            foreach (var slice in slices)
+            foreach (var slice in DimensionValues(facts, by).Select(v => new Slice(by, v)))
                 foreach (var (id, value) in MetricCatalog.Compute(scope.For(slice), metrics))
-                    rows.Add(new MetricRow(id, month, slice?.Label, value));
+                    rows.Add(new MetricRow(id, month, slice.Label, value));
+        }
+        return rows;
+    }
+
+    private readonly string _fingerprint = Fingerprint(settings, channels);
+
+    /// <summary>What a kept value was computed under besides its data: the time zone, the gross margin and the channel mapping.</summary>
+    private static string Fingerprint(ReportSettings settings, ChannelMapping channels) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            JsonSerializer.Serialize(new { zone = settings.Zone.Id, margin = settings.GrossMargin, channels.Rules }))))[..16];
+
+    /// <summary>A metric's rows of one month (an expanding metric has several), as kept: [id, month, typed value] triples.</summary>
+    private static string EncodeRows(IEnumerable<MetricRow> rows) =>
+        JsonSerializer.Serialize(rows.Select(r => new[] { r.Metric, r.Period, ReportCache.Encode(r.Value) }));
+
+    private static List<MetricRow>? DecodeRows(string text)
+    {
+        var rows = new List<MetricRow>();
+        foreach (var row in JsonSerializer.Deserialize<string[][]>(text) ?? [])
+        {
+            if (!ReportCache.TryDecode(row[2], out var value)) return null;
+            rows.Add(new MetricRow(row[0], row[1], null, value));
         }
         return rows;
     }

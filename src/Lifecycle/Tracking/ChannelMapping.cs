@@ -39,6 +39,8 @@ public sealed class ChannelMapping(IReadOnlyList<ChannelRule> rules)
 
     public static ChannelMapping Default { get; } = new(DefaultRules);
 
+    public IReadOnlyList<ChannelRule> Rules => rules;
+
     /// <summary>
     /// The channel of a visit. No UTM and no external referrer is direct; an external referrer no rule names is
     /// referral; UTM parameters no rule names are "other" (so a new medium is visible, not hidden in direct).

@@ -1490,6 +1490,38 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("programs", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Reports.CachedReportValue", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<DateTime>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<DateTime>("DependsUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("depends_until");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("token");
+
+                    b.Property<string>("Value")
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Key")
+                        .HasName("pk_report_cache");
+
+                    b.HasIndex("DependsUntil")
+                        .HasDatabaseName("ix_report_cache_depends_until");
+
+                    b.ToTable("report_cache", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Reports.MetricTarget", b =>
                 {
                     b.Property<string>("MetricId")

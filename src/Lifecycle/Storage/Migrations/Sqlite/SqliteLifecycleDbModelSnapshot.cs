@@ -1459,6 +1459,38 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("programs", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Reports.CachedReportValue", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<DateTime>("ClaimedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<DateTime>("DependsUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("depends_until");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token");
+
+                    b.Property<string>("Value")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Key")
+                        .HasName("pk_report_cache");
+
+                    b.HasIndex("DependsUntil")
+                        .HasDatabaseName("ix_report_cache_depends_until");
+
+                    b.ToTable("report_cache", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Reports.MetricTarget", b =>
                 {
                     b.Property<string>("MetricId")
