@@ -16,10 +16,18 @@ public static class TrendTables
         ("capture.inquiries", "Inquiries"), ("nurture.new_leads", "New leads"), ("nurture.mqls", "MQLs"), ("convert.sqls", "SQLs"), ("convert.new_customers", "New customers"),
     ];
 
+    /// <summary>The metrics the trends show.</summary>
+    public static IEnumerable<MetricDefinition> Metrics => Series.Select(s => MetricCatalog.Find(s.Metric)!);
+
     public static async Task<TrendModel> LoadAsync(DashboardData data, IQueryCollection query)
     {
         var month = data.Month(query["month"]);
-        var rows = await data.Reports().RowsAsync(data.TwelveMonths(month), Series.Select(s => MetricCatalog.Find(s.Metric)!).ToList(), null);
+        return FromRows(month, await data.Reports().RowsAsync(data.TwelveMonths(month), Metrics.ToList(), null));
+    }
+
+    /// <summary>The trends of the twelve months ending with <paramref name="month"/> from rows that hold at least their metrics.</summary>
+    public static TrendModel FromRows(DateOnly month, IReadOnlyList<MetricRow> rows)
+    {
         var byMonth = rows.GroupBy(r => r.Period).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var columns = new List<Column> { new("month", "Month") };
         columns.AddRange(Series.Select(s => new Column(s.Metric, s.Title, ColumnKind.Count)));
