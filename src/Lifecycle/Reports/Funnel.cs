@@ -47,6 +47,49 @@ public static class Funnel
         };
     }
 
+    /// <summary>
+    /// The funnel report, read the cheapest way that gives the same numbers. Period mode in the contact view without a
+    /// breakdown (the dashboard's default) reads the period's contact histories and the balance at its start, which
+    /// report_cache keeps until late data for it arrives; every other shape reads every transition.
+    /// </summary>
+    public static async Task<FunnelReport> ReportAsync(LifecycleDb db, ReportPeriod period, FunnelMode mode, FunnelView view, int? windowDays, Dimension? by,
+        DateTime now, CancellationToken cancel = default)
+    {
+        if (mode == FunnelMode.Period && view == FunnelView.Contact && by is null && period.From <= now)
+            return await PeriodReportAsync(db, period, now, cancel);
+        return Run(await LoadAsync(db, now, cancel, segments: by == Dimension.Segment), period, mode, view, windowDays, by, now);
+    }
+
+    private static async Task<FunnelReport> PeriodReportAsync(LifecycleDb db, ReportPeriod period, DateTime now, CancellationToken cancel)
+    {
+        var balance = new SortedDictionary<string, int>(await BalanceAtAsync(db, period.From, now, cancel), StringComparer.Ordinal);
+        var facts = await ReportFacts.LoadAsync(db, period, now, Tracking.ChannelMapping.Default, cancel, needs: FactNeeds.Histories);
+        var scope = new MetricScope(facts, period, ReportSettings.Default with { Zone = period.Zone });
+        // Only contacts with a transition in the period move: from where they stood at its start to where they stand at its end.
+        foreach (var history in scope.Histories)
+        {
+            if (LastBefore(history, period.From) is { } before) balance[before.To.ToName()] = balance.GetValueOrDefault(before.To.ToName()) - 1;
+            if (LastBefore(history, period.To) is { } after) balance[after.To.ToName()] = balance.GetValueOrDefault(after.To.ToName()) + 1;
+        }
+        var part = new FunnelPart(null, PeriodSteps(scope, FunnelView.Contact), balance.Where(b => b.Value > 0).ToDictionary(b => b.Key, b => b.Value));
+        return new FunnelReport(Name(FunnelMode.Period), Name(FunnelView.Contact), Day(period.FromDay), Day(period.ToDay), null, null, "ratio_of_flows", [part]);
+    }
+
+    /// <summary>Where every contact stood at an instant (contact view, no breakdown), kept in report_cache while nothing is written before it.</summary>
+    private static async Task<Dictionary<string, int>> BalanceAtAsync(LifecycleDb db, DateTime instant, DateTime now, CancellationToken cancel)
+    {
+        var key = $"funnel.balance|{instant:O}";
+        if ((await ReportCache.ReadAsync(db, [key], cancel)).TryGetValue(key, out var text) && ReportCache.TryDecode(text, out var value)
+            && value is Dictionary<string, int> kept)
+            return kept;
+        var claim = await ReportCache.ClaimAsync(db, new Dictionary<string, DateTime> { [key] = instant }, now, cancel);
+        var facts = await LoadAsync(db, now, cancel);
+        var balance = Balance(new MetricScope(facts, new ReportPeriod(DateOnly.MinValue, DateOnly.MinValue, TimeZoneInfo.Utc), ReportSettings.Default),
+            FunnelView.Contact, facts, instant);
+        if (claim is { } held) await ReportCache.FillAsync(db, held.Token, new Dictionary<string, string> { [key] = ReportCache.Encode(balance) }, cancel);
+        return balance;
+    }
+
     public static FunnelReport Run(ReportFacts facts, ReportPeriod period, FunnelMode mode, FunnelView view, int? windowDays, Dimension? by, DateTime now)
     {
         var contactFacts = facts;
@@ -58,7 +101,7 @@ public static class Funnel
         {
             var sliced = scope.For(slice);
             var steps = mode == FunnelMode.Period ? PeriodSteps(sliced, view) : CohortSteps(sliced, history!, windowDays, now);
-            return new FunnelPart(slice?.Label, steps, Balance(sliced, view, contactFacts));
+            return new FunnelPart(slice?.Label, steps, Balance(sliced, view, contactFacts, period.To));
         }).ToList();
         return new FunnelReport(Name(mode), Name(view), Day(period.FromDay), Day(period.ToDay), windowDays, by is { } b ? Name(b) : null,
             mode == FunnelMode.Period ? "ratio_of_flows" : "cohort_conversion", parts);
@@ -104,27 +147,35 @@ public static class Funnel
     }
 
     /// <summary>
-    /// Where each contact sits at the period's end, by status; in the account view, where each account's most
+    /// Where each contact sits at <paramref name="end"/>, by status; in the account view, where each account's most
     /// advanced contact sits (the latest status among equals). Counted for the slice of the history's first transition.
     /// </summary>
-    private static Dictionary<string, int> Balance(MetricScope scope, FunnelView view, ReportFacts contactFacts)
+    private static Dictionary<string, int> Balance(MetricScope scope, FunnelView view, ReportFacts contactFacts, DateTime end)
     {
-        var end = scope.Period.To;
         var balance = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var contactsByAccount = contactFacts.Contacts.Values.Where(c => c.AccountId is not null).ToLookup(c => c.AccountId!);
-        var lastByContact = contactFacts.Transitions.Where(t => t.At < end).GroupBy(t => t.ContactId)
-            .ToDictionary(g => g.Key, g => g.OrderBy(t => t.At).ThenBy(t => t.Id).Last());
+        var contactsByAccount = view == FunnelView.Account ? contactFacts.Contacts.Values.Where(c => c.AccountId is not null).ToLookup(c => c.AccountId!) : null;
+        var lastByContact = view == FunnelView.Account
+            ? contactFacts.Transitions.Where(t => t.At < end).GroupBy(t => t.ContactId).ToDictionary(g => g.Key, g => g.OrderBy(t => t.At).ThenBy(t => t.Id).Last())
+            : null;
         foreach (var history in scope.Histories)
         {
             var first = history[0];
             if (first.At >= end || !scope.InSlice(scope.Of(first))) continue;
-            var status = view == FunnelView.Contact
-                ? lastByContact[first.ContactId].To
-                : contactsByAccount[first.ContactId].Where(c => lastByContact.ContainsKey(c.Id)).Select(c => lastByContact[c.Id])
+            var status = contactsByAccount is null
+                ? LastBefore(history, end)!.To
+                : contactsByAccount[first.ContactId].Where(c => lastByContact!.ContainsKey(c.Id)).Select(c => lastByContact![c.Id])
                     .OrderByDescending(t => MetricScope.FlowRank(t.To)).ThenByDescending(t => t.At).First().To;
             balance[status.ToName()] = balance.GetValueOrDefault(status.ToName()) + 1;
         }
         return new Dictionary<string, int>(balance);
+    }
+
+    /// <summary>The last transition of a history (ordered by instant) before an instant; null when it starts later.</summary>
+    private static TransitionFact? LastBefore(List<TransitionFact> history, DateTime end)
+    {
+        for (var i = history.Count - 1; i >= 0; i--)
+            if (history[i].At < end) return history[i];
+        return null;
     }
 
     /// <summary>

@@ -67,8 +67,7 @@ public static class ReportEndpoints
         var xlsx = Xlsx(format, check);
         if (!check.Ok || period is null) return check.Problem();
         var now = clock.GetUtcNow().UtcDateTime;
-        var facts = await Funnel.LoadAsync(db, now, cancel, segments: options.By == Dimension.Segment);
-        var report = Funnel.Run(facts, period, options.Mode, options.View, options.Window, options.By, now);
+        var report = await Funnel.ReportAsync(db, period, options.Mode, options.View, options.Window, options.By, now, cancel);
         return xlsx ? File(ReportXlsx.Funnel(report), $"funnel-{report.Mode}-{from}-{to}") : TypedResults.Ok(report);
     }
 

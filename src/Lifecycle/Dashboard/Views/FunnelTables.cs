@@ -31,7 +31,7 @@ public static class FunnelTables
         var options = Funnel.ParseOptions(choice.Mode, choice.View, choice.Window, choice.By, (field, reason) => errors.Add($"{field}: {reason}"));
         var window = options.Mode == FunnelMode.Cohort ? options.Window : null;
         var now = data.Clock.GetUtcNow().UtcDateTime;
-        var report = Funnel.Run(await Funnel.LoadAsync(data.Db, now), data.MonthPeriod(month), options.Mode, options.View, window, options.By, now);
+        var report = await Funnel.ReportAsync(data.Db, data.MonthPeriod(month), options.Mode, options.View, window, options.By, now);
 
         var cohort = options.Mode == FunnelMode.Cohort;
         var by = options.By is { } d ? d.ToString().ToLowerInvariant() : null;
