@@ -272,4 +272,45 @@ public class StoredAttributionTests
         Assert.Equal("must be a number of days from 1 to 3650", errors.GetProperty("lookback_days")[0].GetString());
         Assert.Equal("'team' is not one of contact, account", errors.GetProperty("view")[0].GetString());
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task The_dashboard_reads_a_snapshot_minutes_old_and_the_worker_refits_it(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        await SeedAsync(test);
+        var query = new AttributionQuery(AttributionModel.Linear, ConversionKind.WonDeal, March, April);
+        AttributionModel[] models = [AttributionModel.Linear, AttributionModel.FirstTouch];
+        var start = new DateTime(2026, 4, 2, 9, 0, 0, DateTimeKind.Utc);
+        async Task<(double Conversions, decimal Revenue, DateTime ComputedAt)> ReadAsync(int minutes)
+        {
+            await using var db = test.Database.Open();
+            var (reports, computedAt) = await AttributionSnapshots.GetAsync(db, query, models, start.AddMinutes(minutes));
+            Assert.Equal(models, reports.Select(r => r.Query.Model));
+            return (reports[0].Conversions, reports[0].Revenue, computedAt);
+        }
+        async Task<int> RefreshAsync(int minutes)
+        {
+            await using var db = test.Database.Open();
+            return await AttributionSnapshots.RefreshAsync(db, start.AddMinutes(minutes), CancellationToken.None);
+        }
+        async Task WinAsync(string id, decimal amount, int day)
+        {
+            await using var db = test.Database.Open();
+            db.Deals.Add(new Deal { Id = id, AccountId = "acc-3", ContactId = "c4", Amount = amount, CreatedAt = At(3, 1), ClosedAt = At(3, day), Outcome = DealOutcome.Won });
+            await db.SaveChangesAsync();
+        }
+
+        // March as the first test derives it: d1, d2, d3 won, 2000.
+        Assert.Equal((3d, 2000m, start), await ReadAsync(0));
+        // d6 (500) is won in March; for the five minutes a snapshot lives the page still shows the one of 09:00.
+        await WinAsync("d6", 500m, 26);
+        Assert.Equal((3d, 2000m, start), await ReadAsync(1));
+        // The worker refits a snapshot once it is two minutes old.
+        Assert.Equal(0, await RefreshAsync(1));
+        Assert.Equal(1, await RefreshAsync(3));
+        Assert.Equal((4d, 2500m, start.AddMinutes(3)), await ReadAsync(4));
+        // Without the worker, a snapshot past five minutes is computed afresh when read: d7 (100) counts.
+        await WinAsync("d7", 100m, 27);
+        Assert.Equal((5d, 2600m, start.AddMinutes(9)), await ReadAsync(9));
+    }
 }

@@ -4,7 +4,7 @@ using Lifecycle.Storage;
 
 namespace Lifecycle.Dashboard.Views;
 
-public sealed record AttributionModelView(DateOnly Month, string Conversion, DataTable Conversions, DataTable Revenue);
+public sealed record AttributionModelView(DateOnly Month, string Conversion, DateTime ComputedAt, DataTable Conversions, DataTable Revenue);
 
 /// <summary>The attribution page: every model of Attribution/ over the month, side by side per channel (credited conversions and revenue).</summary>
 public static class AttributionTables
@@ -19,12 +19,14 @@ public static class AttributionTables
         // The attribution API reads days as UTC midnights; the page asks the same way.
         var from = new DateTimeOffset(month.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var models = Enum.GetValues<AttributionModel>();
-        var reports = await StoredAttribution.RunAllAsync(data.Db, new AttributionQuery(models[0], kind, from, from.AddMonths(1), AttributionModels.DefaultHalfLife), models);
+        // A snapshot at most minutes old (Attribution/AttributionSnapshots): fitting every model on a year of journeys takes seconds.
+        var (reports, computedAt) = await AttributionSnapshots.GetAsync(data.Db,
+            new AttributionQuery(models[0], kind, from, from.AddMonths(1), AttributionModels.DefaultHalfLife), models, data.Clock.GetUtcNow().UtcDateTime);
         var channels = reports.SelectMany(r => r.Channels.Select(c => c.Channel)).Distinct().Order(StringComparer.Ordinal).ToList();
         List<Column> Columns(ColumnKind kindOf) => [new("channel", "Channel"), .. models.Select(m => new Column(m.Name(), Title(m), kindOf))];
         List<Cell[]> Rows(Func<ChannelReport, object> value) => channels.Select(channel =>
             new Cell[] { new(channel) }.Concat(reports.Select(r => new Cell(r.Channels.FirstOrDefault(c => c.Channel == channel) is { } row ? value(row) : null))).ToArray()).ToList();
-        return new AttributionModelView(month, SnakeCase.Of(kind.ToString()),
+        return new AttributionModelView(month, SnakeCase.Of(kind.ToString()), computedAt,
             new DataTable("conversions", "Credited conversions by channel", Columns(ColumnKind.Number), Rows(c => c.Conversions)),
             new DataTable("revenue", "Credited revenue by channel", Columns(ColumnKind.Money), Rows(c => c.Revenue)));
     }

@@ -117,6 +117,44 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Attribution.AttributionSnapshot", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("Models")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("models");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("query");
+
+                    b.Property<DateTime>("ReadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("read_at");
+
+                    b.Property<string>("Reports")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reports");
+
+                    b.HasKey("Key")
+                        .HasName("pk_attribution_snapshots");
+
+                    b.HasIndex("ComputedAt")
+                        .HasDatabaseName("ix_attribution_snapshots_computed_at");
+
+                    b.ToTable("attribution_snapshots", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Campaigns.Campaign", b =>
                 {
                     b.Property<string>("Id")

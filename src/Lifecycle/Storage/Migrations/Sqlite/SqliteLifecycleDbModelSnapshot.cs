@@ -108,6 +108,44 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Attribution.AttributionSnapshot", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("Models")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("models");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("query");
+
+                    b.Property<DateTime>("ReadAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("read_at");
+
+                    b.Property<string>("Reports")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reports");
+
+                    b.HasKey("Key")
+                        .HasName("pk_attribution_snapshots");
+
+                    b.HasIndex("ComputedAt")
+                        .HasDatabaseName("ix_attribution_snapshots_computed_at");
+
+                    b.ToTable("attribution_snapshots", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Campaigns.Campaign", b =>
                 {
                     b.Property<string>("Id")
