@@ -76,7 +76,7 @@ internal static class ReportCommand
             if (errors.Count > 0) throw new BadInputException(string.Join("\n", errors));
             var (reports, period) = await OpenAsync(parse, parse.GetValue(from), parse.GetValue(to), cancel);
             var now = TimeProvider.System.GetUtcNow().UtcDateTime;
-            var report = Reports.Funnel.Run(await Reports.Funnel.LoadAsync(reports.Db, now, cancel, segments: options.By == Dimension.Segment), period, options.Mode, options.View, options.Window, options.By, now);
+            var report = await Reports.Funnel.ReportAsync(reports.Db, period, options.Mode, options.View, options.Window, options.By, now, cancel);
             if (parse.GetValue(Xlsx) is { } file) WriteWorkbook(file, ReportXlsx.Funnel(report));
             else if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));
             else WriteFunnel(report);

@@ -33,13 +33,13 @@ public static class Funnel
         [ContactStatus.Inquiry, ContactStatus.Lead, ContactStatus.Mql, ContactStatus.Sal, ContactStatus.Sql, ContactStatus.Opportunity, ContactStatus.Customer];
 
     /// <summary>Every transition known now and every contact: cohorts, balance and history percentiles all need them.</summary>
-    public static async Task<ReportFacts> LoadAsync(LifecycleDb db, DateTime now, CancellationToken cancel = default, bool segments = false)
+    public static async Task<ReportFacts> LoadAsync(LifecycleDb db, DateTime now, CancellationToken cancel = default, Dimension? by = null)
     {
         var transitions = await db.Transitions.AsNoTracking().Where(t => t.At <= now)
             .Select(t => new TransitionFact(t.Id, t.ContactId, t.FromStatus, t.ToStatus, t.At, t.CampaignId)).ToListAsync(cancel);
         var contacts = await db.Contacts.AsNoTracking().Select(c => new ContactFact(c.Id, c.AccountId, c.LeadSource, c.CampaignId)).ToDictionaryAsync(c => c.Id, cancel);
         var campaigns = await db.Campaigns.AsNoTracking().Select(c => new CampaignFact(c.Id, c.Channel, c.Audience)).ToDictionaryAsync(c => c.Id, cancel);
-        var (owners, members) = await ReportFacts.LoadBreakdownsAsync(db, now, segments, cancel);
+        var (owners, members) = await ReportFacts.LoadBreakdownsAsync(db, now, by, cancel);
         return new ReportFacts
         {
             Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = [], Subscriptions = [], Nps = [], Costs = [],
@@ -57,7 +57,7 @@ public static class Funnel
     {
         if (mode == FunnelMode.Period && view == FunnelView.Contact && by is null && period.From <= now)
             return await PeriodReportAsync(db, period, now, cancel);
-        return Run(await LoadAsync(db, now, cancel, segments: by == Dimension.Segment), period, mode, view, windowDays, by, now);
+        return Run(await LoadAsync(db, now, cancel, by), period, mode, view, windowDays, by, now);
     }
 
     private static async Task<FunnelReport> PeriodReportAsync(LifecycleDb db, ReportPeriod period, DateTime now, CancellationToken cancel)

@@ -72,7 +72,7 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
     {
         // A channel breakdown lists the channels visits came from too, so it reads the traffic whatever the metrics.
         var needs = MetricDefinition.NeedsOf(metrics) | (by == Dimension.Channel ? FactNeeds.Traffic : FactNeeds.None);
-        var facts = await ReportFacts.LoadAsync(db, period, now, channels, cancel, segments: by == Dimension.Segment, needs);
+        var facts = await ReportFacts.LoadAsync(db, period, now, channels, cancel, by, needs);
         var rows = new List<MetricRow>();
         var whole = new MetricScope(facts, period, settings);
         foreach (var (month, part) in period.Months())

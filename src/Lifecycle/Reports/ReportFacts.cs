@@ -86,15 +86,18 @@ public sealed class ReportFacts
     /// <summary>The current model's MQL threshold (nurture.lead_score_profile), null while no model is active.</summary>
     public int? MqlThreshold { get; init; }
 
-    /// <summary>The breakdown facts: owners of accounts; members of every saved segment when <paramref name="segments"/>.</summary>
+    /// <summary>
+    /// The facts of one breakdown: the owners of accounts for <see cref="Dimension.Owner"/>, the members of every saved
+    /// segment for <see cref="Dimension.Segment"/>; none for the others (a report without that breakdown never reads them).
+    /// </summary>
     public static async Task<(Dictionary<string, string> Owners, Dictionary<string, HashSet<string>> Segments)> LoadBreakdownsAsync(
-        LifecycleDb db, DateTime now, bool segments, CancellationToken cancel)
+        LifecycleDb db, DateTime now, Dimension? by, CancellationToken cancel)
     {
-        var owners = (await db.Accounts.AsNoTracking().Where(a => a.Owner != null || a.OwnerId != null)
+        var owners = by != Dimension.Owner ? [] : (await db.Accounts.AsNoTracking().Where(a => a.Owner != null || a.OwnerId != null)
                 .Select(a => new { a.Id, a.Owner, a.OwnerId }).ToListAsync(cancel))
             .ToDictionary(a => a.Id, a => a.Owner ?? $"user:{a.OwnerId}");
         var members = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        if (segments)
+        if (by == Dimension.Segment)
         {
             var clock = new FixedTime(now);
             foreach (var segment in await db.Set<Segments.Segment>().AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancel))
@@ -111,7 +114,7 @@ public sealed class ReportFacts
     }
 
     public static async Task<ReportFacts> LoadAsync(LifecycleDb db, ReportPeriod period, DateTime now, ChannelMapping channels, CancellationToken cancel = default,
-        bool segments = false, FactNeeds needs = FactNeeds.All, bool drillDown = false)
+        Dimension? by = null, FactNeeds needs = FactNeeds.All, bool drillDown = false)
     {
         var (from, to) = (period.From, period.To);
         var histories = needs.HasFlag(FactNeeds.Histories);
@@ -150,7 +153,7 @@ public sealed class ReportFacts
             : drillDown || !TrafficProjection.Aligned(from, to) ? await LoadVisitsAsync(db, from, to, now, channels, cancel)
             : await TrafficProjection.LoadAsync(db, from, to, now, channels, cancel);
         var emails = needs.HasFlag(FactNeeds.Emails) ? await LoadEmailsAsync(db, from, to, now, cancel) : [];
-        var (owners, members) = await LoadBreakdownsAsync(db, now, segments, cancel);
+        var (owners, members) = await LoadBreakdownsAsync(db, now, by, cancel);
 
         // The current model is the latest activated version (read only: a report never activates one).
         var model = !needs.HasFlag(FactNeeds.Scores) ? null : await db.Set<Scoring.ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)

@@ -15,7 +15,7 @@ public class FunnelTests
         await using var database = await TestDatabase.CreateAsync(engine);
         await using var db = database.Database.Open();
         await SeedAsync(db);
-        var facts = await Funnel.LoadAsync(db, At(now));
+        var facts = await Funnel.LoadAsync(db, At(now), by: by);
         return Funnel.Run(facts, new ReportPeriod(new DateOnly(2026, 1, 1), new DateOnly(2026, 2, 1), TimeZoneInfo.Utc), mode, view, window, by, At(now));
     }
 

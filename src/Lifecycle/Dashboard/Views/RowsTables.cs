@@ -34,7 +34,7 @@ public static class RowsTables
             slice = new Slice(dimension, value is null or Slice.None ? null : value);
         }
         var period = data.MonthPeriod(month);
-        var facts = await ReportFacts.LoadAsync(data.Db, period, data.Clock.GetUtcNow().UtcDateTime, data.Channels, needs: metric.Needs, drillDown: true);
+        var facts = await ReportFacts.LoadAsync(data.Db, period, data.Clock.GetUtcNow().UtcDateTime, data.Channels, by: slice?.Dimension, needs: metric.Needs, drillDown: true);
         var rows = rowsOf(new MetricScope(facts, period, data.Settings).For(slice)).ToList();
         return new RowsModel(id, metric.Description, month, by, value, null, Table(rows));
     }
