@@ -16,10 +16,17 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
 {
     public LifecycleDb Db => db;
 
+    /// <summary>Every metric over the period as a whole; a period within one month reads its kept values like a trend does.</summary>
     public async Task<LifecycleReport> LifecycleAsync(ReportPeriod period, CancellationToken cancel = default)
     {
-        var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel);
-        var metrics = MetricCatalog.Compute(new MetricScope(facts, period, settings), MetricCatalog.Available);
+        IReadOnlyDictionary<string, object?> metrics;
+        if (period.Months().Count() == 1)
+            metrics = (await RowsAsync(period, MetricCatalog.Available.ToList(), null, cancel)).ToDictionary(r => r.Metric, r => r.Value);
+        else
+        {
+            var facts = await ReportFacts.LoadAsync(db, period, clock.GetUtcNow().UtcDateTime, channels, cancel);
+            metrics = MetricCatalog.Compute(new MetricScope(facts, period, settings), MetricCatalog.Available);
+        }
         return new LifecycleReport(Day(period.FromDay), Day(period.ToDay), period.Zone.Id, metrics);
     }
 
