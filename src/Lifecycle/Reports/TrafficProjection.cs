@@ -413,8 +413,18 @@ public static class TrafficProjection
             if (!channelOf.TryGetValue(touch, out var channel)) channelOf[touch] = channel = channels.Channel(v.Medium, v.Source, v.Referrer, v.PageHost);
             return new VisitFact(v.VisitorKey, v.StartedAt, () => channel);
         }).ToList();
-        var pageViews = await db.Set<ProjectedPageViews>().AsNoTracking().Where(p => p.Bucket >= from && p.Bucket < to && p.Bucket <= now)
+        // The bucket holding `now` may hold later hits (imported or clock-skewed ones): its known part is read from the events.
+        var known = BucketOf(now);
+        var pageViews = await db.Set<ProjectedPageViews>().AsNoTracking().Where(p => p.Bucket >= from && p.Bucket < to && p.Bucket < known)
             .Select(p => new PageViewFact(p.VisitorKey, p.Bucket, p.PageViews)).ToListAsync(cancel);
+        if (known < to)
+        {
+            var start = known > from ? known : from;
+            pageViews.AddRange(await db.Events.AsNoTracking()
+                .Where(e => e.Name == "Page Viewed" && e.Timestamp >= start && e.Timestamp < to && e.Timestamp <= now)
+                .Select(e => new { Visitor = e.ContactId ?? e.AnonymousId ?? e.UserId, e.Timestamp }).Where(e => e.Visitor != null)
+                .Select(e => new PageViewFact(e.Visitor!, e.Timestamp, 1)).ToListAsync(cancel));
+        }
         return (visits, pageViews);
     }
 }
