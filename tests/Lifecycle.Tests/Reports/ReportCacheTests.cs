@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dapper;
 using Lifecycle.Contacts;
 using Lifecycle.Reports;
 using Lifecycle.Server;
@@ -144,6 +145,65 @@ public class ReportCacheTests
         await using (var db = database.Database.Open())
             await db.Contacts.Where(c => c.Id == "c04").ExecuteUpdateAsync(u => u.SetProperty(c => c.LeadSource, "events"));
         Assert.Equal(0, await KeptAsync(database));
+    }
+
+    /// <summary>A write to a table a report reads, and how many of the 8 kept values (4 metrics, January and February) survive it.</summary>
+    public static TheoryData<string, string, int> Writes()
+    {
+        var data = new TheoryData<string, string, int>();
+        (string Name, int Kept)[] writes =
+        [
+            ("page view 02-10", 4), ("page view 03-05", 8), ("e-mail of c01 moved to c02 (01-12)", 0),
+            ("deal won 02-10, created 01-15", 0), ("open deal created 01-10", 8), ("subscription from 02-15", 4),
+            ("cost line of March", 4), ("score change 02-05", 4), ("transition 02-10 deleted", 4), ("NPS 03-02", 8),
+            ("account owner", 0), ("account name", 8), ("contact account", 0), ("contact title", 8), ("campaign added", 0),
+            ("program added", 0), ("scoring model activated", 0),
+        ];
+        foreach (var engine in new[] { "sqlite", "postgres" })
+            foreach (var (name, kept) in writes) data.Add(engine, name, kept);
+        return data;
+    }
+
+    [Theory, MemberData(nameof(Writes))]
+    public async Task Every_table_a_report_reads_forgets_the_months_its_write_can_change(string engine, string write, int kept)
+    {
+        await using var database = await SeededAsync(engine);
+        await using (var db = database.Database.Open())
+        {
+            db.Accounts.Add(new Lifecycle.Contacts.Account { Id = "acc1", Name = "One" });
+            db.Transitions.Add(new Transition { ContactId = "c04", FromStatus = ContactStatus.Lead, ToStatus = ContactStatus.Mql, At = At("2026-02-10"), Actor = "test" });
+            await db.SaveChangesAsync();
+        }
+        await RowsAsync(database, At("2026-03-01"));
+        Assert.Equal(8, await KeptAsync(database));
+
+        await using (var db = database.Database.Open())
+        {
+            string At(string text) => engine == "sqlite" ? text : text + "+00"; // SQLite keeps instants as UTC text
+            var sql = write switch
+            {
+                "page view 02-10" => $"INSERT INTO events (message_id, type, name, anonymous_id, timestamp, received_at, flag, payload) VALUES ('w1', 'page', 'Page Viewed', 'a9', '{At("2026-02-10 00:00:00")}', '{At("2026-03-01 00:00:00")}', 'none', '{{}}')",
+                "page view 03-05" => $"INSERT INTO events (message_id, type, name, anonymous_id, timestamp, received_at, flag, payload) VALUES ('w1', 'page', 'Page Viewed', 'a9', '{At("2026-03-05 00:00:00")}', '{At("2026-03-05 00:00:00")}', 'none', '{{}}')",
+                "e-mail of c01 moved to c02 (01-12)" => "UPDATE events SET contact_id = 'c02' WHERE contact_id = 'c01' AND name = 'Email Sent'",
+                "deal won 02-10, created 01-15" => $"INSERT INTO deals (id, account_id, amount, type, outcome, custom, created_at, closed_at) VALUES ('w1', 'acc1', 10, 'new', 'won', '{{}}', '{At("2026-01-15 00:00:00")}', '{At("2026-02-10 00:00:00")}')",
+                "open deal created 01-10" => $"INSERT INTO deals (id, account_id, amount, type, outcome, custom, created_at) VALUES ('w1', 'acc1', 10, 'new', 'open', '{{}}', '{At("2026-01-10 00:00:00")}')",
+                "subscription from 02-15" => "INSERT INTO subscriptions (id, account_id, mrr, starts_on) VALUES ('w1', 'acc1', 10, '2026-02-15')",
+                "cost line of March" => "INSERT INTO cost_lines (month, channel, category, amount) VALUES ('2026-03-01', 'webinar', 'media', 10)",
+                "score change 02-05" => $"INSERT INTO score_changes (contact_id, at, model_version, rule_id, kind, points) VALUES ('c01', '{At("2026-02-05 00:00:00")}', 1, 'r', 'engagement', 5)",
+                "transition 02-10 deleted" => "DELETE FROM transitions WHERE contact_id = 'c04' AND to_status = 'mql'",
+                "NPS 03-02" => $"INSERT INTO nps_responses (contact_id, score, responded_at) VALUES ('c04', 9, '{At("2026-03-02 00:00:00")}')",
+                "account owner" => "UPDATE accounts SET owner = 'rep-kim' WHERE id = 'acc1'",
+                "account name" => "UPDATE accounts SET name = 'Renamed' WHERE id = 'acc1'",
+                "contact account" => "UPDATE contacts SET account_id = 'acc2' WHERE id = 'c04'",
+                "contact title" => "UPDATE contacts SET title = 'CTO' WHERE id = 'c04'",
+                "campaign added" => "INSERT INTO campaigns (id, name, channel, audience, custom) VALUES ('cmpW', 'New', 'events', 'prospects', '{}')",
+                "program added" => $"INSERT INTO programs (id, name, status, definition, created_at, updated_at) VALUES ('pW', 'New', 'draft', '{{}}', '{At("2026-03-01 00:00:00")}', '{At("2026-03-01 00:00:00")}')",
+                "scoring model activated" => $"INSERT INTO scoring_models (version, definition, created_at, activated_at) VALUES (9, '{{}}', '{At("2026-03-01 00:00:00")}', '{At("2026-03-01 00:00:00")}')",
+                _ => throw new ArgumentOutOfRangeException(nameof(write)),
+            };
+            await db.Database.GetDbConnection().ExecuteAsync(sql);
+        }
+        Assert.Equal(kept, await KeptAsync(database));
     }
 
     [Fact]

@@ -18,10 +18,10 @@ public static class ReportCacheTriggers
         new("nps_responses", "r.responded_at", "r.responded_at"),
         // Won deals count by creation and close; an open or lost deal is in no report.
         new("deals", "least(r.created_at, r.closed_at)", "min(r.created_at, coalesce(r.closed_at, r.created_at))", "r.outcome = 'won'"),
-        // Dates and months are local: a day (and a month for a cost line, read by the month around it) earlier covers every zone.
+        // Dates and months are local: a day earlier covers every zone's midnight.
         new("subscriptions", "(least(r.starts_on, r.ends_on) - 1)::timestamp AT TIME ZONE 'UTC'",
             "date(min(r.starts_on, coalesce(r.ends_on, r.starts_on)), '-1 day')"),
-        new("cost_lines", "(r.month - interval '1 month 1 day') AT TIME ZONE 'UTC'", "date(r.month, '-1 month', '-1 day')"),
+        new("cost_lines", "(r.month - 1)::timestamp AT TIME ZONE 'UTC'", "date(r.month, '-1 day')"),
         new("program_step_runs", "least(r.entered_at, r.ended_at)", "min(r.entered_at, coalesce(r.ended_at, r.entered_at))"),
     ];
 
