@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Lifecycle.Storage;
@@ -72,9 +73,12 @@ public static class ReportCache
         var token = Guid.NewGuid().ToString("N");
         var postgres = db.Engine == DatabaseEngine.Postgres;
         var connection = db.Database.GetDbConnection();
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancel))
+        try
         {
-            var rows = dependsUntil.Select(e => new { Key = e.Key, DependsUntil = e.Value, Token = token, Now = now, Abandoned = now - AbandonedAfter }).ToList();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancel);
+            // In key order, as every claim and fill, so two reports sharing months lock them in the same order.
+            var rows = dependsUntil.OrderBy(e => e.Key, StringComparer.Ordinal)
+                .Select(e => new { Key = e.Key, DependsUntil = e.Value, Token = token, Now = now, Abandoned = now - AbandonedAfter }).ToList();
             // A filled value or a live claim stays; an abandoned claim is taken over.
             const string Upsert = """
                 INSERT INTO report_cache (key, depends_until, value, token, claimed_at) VALUES (@Key, @DependsUntil, NULL, @Token, @Now)
@@ -83,6 +87,10 @@ public static class ReportCache
                 """;
             await connection.ExecuteAsync(Upsert, rows, transaction.GetDbTransaction());
             await transaction.CommitAsync(cancel);
+        }
+        catch (DbException e) when (Contended(e))
+        {
+            return null; // kept next time
         }
         var held = (await db.Set<CachedReportValue>().AsNoTracking().Where(v => v.Token == token).Select(v => v.Key).ToListAsync(cancel))
             .ToHashSet(StringComparer.Ordinal);
@@ -94,12 +102,28 @@ public static class ReportCache
     /// <summary>Stores the values of a claim; a value whose claim a writer deleted meanwhile is not stored.</summary>
     public static async Task FillAsync(LifecycleDb db, string token, IReadOnlyDictionary<string, string> values, CancellationToken cancel)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancel);
-        foreach (var (key, value) in values)
-            await db.Set<CachedReportValue>().Where(v => v.Key == key && v.Token == token && v.Value == null)
-                .ExecuteUpdateAsync(u => u.SetProperty(v => v.Value, value), cancel);
-        await transaction.CommitAsync(cancel);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancel);
+            foreach (var (key, value) in values.OrderBy(v => v.Key, StringComparer.Ordinal))
+                await db.Set<CachedReportValue>().Where(v => v.Key == key && v.Token == token && v.Value == null)
+                    .ExecuteUpdateAsync(u => u.SetProperty(v => v.Value, value), cancel);
+            await transaction.CommitAsync(cancel);
+        }
+        catch (DbException e) when (Contended(e))
+        {
+            // Not kept this time: the values were computed and answered all the same.
+        }
     }
+
+    /// <summary>A deadlock with a writer's trigger or another report, or SQLite busy past its timeout: keeping values is best effort.</summary>
+    private static bool Contended(DbException e) => e switch
+    {
+        Npgsql.PostgresException pg => pg.SqlState is Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.SerializationFailure
+            or Npgsql.PostgresErrorCodes.LockNotAvailable,
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
+        _ => false,
+    };
 
     /// <summary>Waits until every transaction in progress now has ended (committed or rolled back).</summary>
     private static async Task<bool> WritersFinishedAsync(LifecycleDb db, CancellationToken cancel)
