@@ -49,7 +49,7 @@ public sealed class CachedReportValueConfiguration : IEntityTypeConfiguration<Ca
 public static class ReportCache
 {
     /// <summary>How long a computation may wait for writers in progress before it gives up storing its values.</summary>
-    public static TimeSpan WriterWait { get; set; } = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan WriterWait = TimeSpan.FromSeconds(2);
 
     /// <summary>A claim left by a computation that never filled it (a crash) is taken over after this.</summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
