@@ -152,7 +152,7 @@ public sealed class ReportFacts
         var (visits, pageViews) = !needs.HasFlag(FactNeeds.Traffic) ? ([], [])
             : drillDown || !TrafficProjection.Aligned(from, to) ? await LoadVisitsAsync(db, from, to, now, channels, cancel)
             : await TrafficProjection.LoadAsync(db, from, to, now, channels, cancel);
-        var emails = needs.HasFlag(FactNeeds.Emails) ? await LoadEmailsAsync(db, from, to, now, cancel) : [];
+        var emails = needs.HasFlag(FactNeeds.Emails) ? await EmailProjection.LoadAsync(db, from, to, now, cancel) : [];
         var (owners, members) = await LoadBreakdownsAsync(db, now, by, cancel);
 
         // The current model is the latest activated version (read only: a report never activates one).
@@ -213,62 +213,5 @@ public sealed class ReportFacts
             }
         }
         return (visits, pageViews);
-    }
-
-    /// <summary>
-    /// Messages sent in the range, with their bounces, opens and clicks of any later instant. A message is
-    /// properties.message_id, else (contact, email_id, program_id). Opens flagged properties.machine_open = true
-    /// (privacy proxies, security scanners) are not opens.
-    /// </summary>
-    private static async Task<List<EmailFact>> LoadEmailsAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, CancellationToken cancel)
-    {
-        string[] outcomes = ["Email Bounced", "Email Opened", "Email Clicked"];
-        var sent = await db.Events.AsNoTracking()
-            .Where(e => e.Name == "Email Sent" && e.Timestamp >= from && e.Timestamp < to && e.Timestamp <= now && e.ContactId != null)
-            .Select(e => new { e.ContactId, e.Timestamp, e.Payload }).ToListAsync(cancel);
-        if (sent.Count == 0) return [];
-        var later = await db.Events.AsNoTracking()
-            .Where(e => outcomes.Contains(e.Name!) && e.Timestamp >= from && e.Timestamp <= now && e.ContactId != null)
-            .Select(e => new { e.Name, e.ContactId, e.Payload }).ToListAsync(cancel);
-
-        var happened = new Dictionary<string, HashSet<string>>();
-        foreach (var e in later)
-        {
-            var message = EmailProperties.Read(e.ContactId!, e.Payload);
-            if (e.Name == "Email Opened" && message.MachineOpen) continue;
-            if (!happened.TryGetValue(message.Key, out var names)) happened[message.Key] = names = [];
-            names.Add(e.Name!);
-        }
-        var emails = new List<EmailFact>();
-        var seen = new HashSet<string>();
-        foreach (var e in sent)
-        {
-            var message = EmailProperties.Read(e.ContactId!, e.Payload);
-            if (!seen.Add(message.Key)) continue; // the same message sent twice is one message
-            var names = happened.GetValueOrDefault(message.Key);
-            emails.Add(new EmailFact(e.ContactId!, message.ProgramId, message.CampaignId, e.Timestamp,
-                names?.Contains("Email Bounced") == true, names?.Contains("Email Opened") == true, names?.Contains("Email Clicked") == true));
-        }
-        return emails;
-    }
-}
-
-/// <summary>The properties of an e-mail event that identify its message.</summary>
-internal sealed record EmailProperties(string Key, string? ProgramId, string? CampaignId, bool MachineOpen)
-{
-    public static EmailProperties Read(string contactId, string payload)
-    {
-        using var document = JsonDocument.Parse(payload);
-        var properties = document.RootElement.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
-        string? Text(string name) =>
-            properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(name, out var v)
-                ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Number => v.GetRawText(), _ => null }
-                : null;
-        var programId = Text("program_id");
-        var key = Text("message_id") is { Length: > 0 } messageId
-            ? "m:" + messageId
-            : JsonSerializer.Serialize(new[] { contactId, Text("email_id"), programId });
-        var machine = properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("machine_open", out var m) && m.ValueKind == JsonValueKind.True;
-        return new EmailProperties(key, programId, Text("campaign_id"), machine);
     }
 }

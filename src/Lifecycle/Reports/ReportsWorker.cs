@@ -27,7 +27,7 @@ public sealed class ReportsWorker(Database database, TimeProvider clock, Channel
     {
         var options = ReportOptions.From(configuration);
         if (!options.Worker) return;
-        services.AddHostedService<TrafficProjectionWorker>();
+        services.AddHostedService<ReportProjectionsWorker>();
         services.AddHostedService<Lifecycle.Attribution.AttributionSnapshotWorker>();
         services.AddHostedService(sp => new ReportsWorker(sp.GetRequiredService<Database>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ChannelMapping>(), LifecycleReports.SettingsFrom(configuration), options,

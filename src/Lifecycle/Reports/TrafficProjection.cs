@@ -1,11 +1,9 @@
 using System.Data.Common;
-using System.Globalization;
 using Dapper;
 using Lifecycle.Storage;
 using Lifecycle.Tracking;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Database = Lifecycle.Storage.Database;
@@ -121,7 +119,6 @@ public static class TrafficProjection
 {
     public static readonly TimeSpan Bucket = TimeSpan.FromMinutes(15);
     private const string CursorName = "traffic";
-    private const int PageSize = 20_000;
     private const long PassLock = 0x4c6966656379636c; // "Lifecycl": the advisory lock that serialises passes
 
     /// <summary>The bucket an instant counts in.</summary>
@@ -168,13 +165,10 @@ public static class TrafficProjection
         }
     }
 
-    /// <summary>A page view as read for the projection (a class with setters: Dapper converts SQLite's text instants).</summary>
-    private sealed class Hit
+    /// <summary>A page view as read for the projection.</summary>
+    private sealed class Hit : FedEvent
     {
-        public string MessageId { get; set; } = "";
-        public long Arrival { get; set; }
         public string VisitorKey { get; set; } = "";
-        public DateTime Timestamp { get => field; set => field = DateTime.SpecifyKind(value, DateTimeKind.Utc); }
     }
 
     private sealed class LastHit
@@ -183,123 +177,25 @@ public static class TrafficProjection
         public DateTime LastHitAt { get => field; set => field = DateTime.SpecifyKind(value, DateTimeKind.Utc); }
     }
 
+    /// <summary>Page views with a visitor. SQLite reads them through the partial index of page views, which ends with
+    /// the rowid, so other events are never looked at.</summary>
+    private static readonly EventFeed Feed = new(CursorName, "name = 'Page Viewed' AND COALESCE(contact_id, anonymous_id, user_id) IS NOT NULL",
+        "events INDEXED BY ix_events_page_view_arrivals",
+        "message_id AS MessageId, COALESCE(contact_id, anonymous_id, user_id) AS VisitorKey, timestamp AS Timestamp", PassLock);
+
     /// <summary>One transaction: at most one page of newly arrived page views, then the changed visitors.</summary>
     /// <returns>How many page views it read, and whether more may be waiting.</returns>
-    private static async Task<(int Read, bool More)> PassAsync(LifecycleDb db, CancellationToken cancel)
-    {
-        var postgres = db.Engine == DatabaseEngine.Postgres;
-        // SQLite has one writer: read the page before taking its lock, so tracking does not wait for the read, and a
-        // report with nothing new to project does not queue behind an import's long transaction.
-        var sqlitePage = postgres ? null : await ReadSqlitePageAsync(db, cancel);
-        if (sqlitePage is { Hits.Count: 0, Changes: false }) return (0, false);
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancel);
-        var connection = db.Database.GetDbConnection();
-        var tx = transaction.GetDbTransaction();
-        if (postgres) await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@PassLock)", new { PassLock }, tx);
-        var cursor = await db.Set<ProjectionCursor>().FindAsync([CursorName], cancel);
-        if (cursor is null)
-        {
-            cursor = new ProjectionCursor { Name = CursorName, Arrival = postgres ? -1 : 0 };
-            db.Add(cursor);
-        }
-
-        var backfilling = cursor.Arrival == -1;
-        List<Hit> hits;
-        if (sqlitePage is null) hits = await NextPostgresPageAsync(connection, tx, cursor);
-        else if (cursor.Arrival != sqlitePage.From) return (0, true); // another process projected it meanwhile: read again
-        else (hits, cursor.Arrival) = (sqlitePage.Hits, sqlitePage.Hits.Count > 0 ? sqlitePage.Hits[^1].Arrival : cursor.Arrival);
-        var changed = await db.Set<VisitorChange>().OrderBy(c => c.Id).ToListAsync(cancel);
-        var rederive = changed.Select(c => c.VisitorKey).ToHashSet(StringComparer.Ordinal);
-        await ExtendAsync(connection, tx, hits.Where(h => !rederive.Contains(h.VisitorKey)).ToList(), rederive);
-        var projected = Projected(postgres, cursor);
-        foreach (var key in rederive) await RederiveAsync(connection, tx, key, projected);
-        db.Set<VisitorChange>().RemoveRange(changed);
-        await db.SaveChangesAsync(cancel);
-        await transaction.CommitAsync(cancel);
-        return (hits.Count, hits.Count == PageSize || backfilling);
-    }
-
-    private const string HitColumns = "message_id AS MessageId, COALESCE(contact_id, anonymous_id, user_id) AS VisitorKey, timestamp AS Timestamp";
-    private const string PageViews = "name = 'Page Viewed' AND COALESCE(contact_id, anonymous_id, user_id) IS NOT NULL";
-
-    /// <param name="From">The cursor the page was read after.</param>
-    private sealed record SqlitePage(long From, List<Hit> Hits, bool Changes);
-
-    /// <summary>
-    /// The next page after the cursor, read outside any transaction: SQLite has one writer and rowids only grow, so
-    /// a page view committed later has a higher rowid than any read now. Read through the partial index of page
-    /// views, which ends with the rowid, so other events are never looked at.
-    /// </summary>
-    private static async Task<SqlitePage> ReadSqlitePageAsync(LifecycleDb db, CancellationToken cancel)
-    {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancel);
-        try
-        {
-            var from = await connection.ExecuteScalarAsync<long?>("SELECT arrival FROM report_projection_cursors WHERE name = @CursorName", new { CursorName }) ?? 0;
-            var hits = (await connection.QueryAsync<Hit>($"""
-                SELECT rowid AS Arrival, {HitColumns} FROM events INDEXED BY ix_events_page_view_arrivals
-                WHERE {PageViews} AND rowid > @from ORDER BY rowid LIMIT {PageSize}
-                """, new { from })).ToList();
-            var changes = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM report_visitor_changes)");
-            return new SqlitePage(from, hits, changes);
-        }
-        finally { await db.Database.CloseConnectionAsync(); }
-    }
-
-    /// <summary>
-    /// The rows of transactions that committed between the projected snapshot and the target one: those running
-    /// or not yet started when the projected snapshot was taken, and visible now. A transaction still running
-    /// delays only its own rows.
-    /// </summary>
-    private static async Task<List<Hit>> NextPostgresPageAsync(DbConnection connection, DbTransaction tx, ProjectionCursor cursor)
-    {
-        if (cursor.Arrival == -1)
-        {
-            var old = (await connection.QueryAsync<Hit>(
-                $"SELECT CAST(-1 AS bigint) AS Arrival, {HitColumns} FROM events WHERE arrival IS NULL AND message_id > @MessageId AND {PageViews} ORDER BY message_id LIMIT {PageSize}",
-                new { cursor.MessageId }, tx)).ToList();
-            if (old.Count > 0)
+    private static Task<(int Read, bool More)> PassAsync(LifecycleDb db, CancellationToken cancel) =>
+        Feed.PassAsync<Hit>(db, connection => connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM report_visitor_changes)"),
+            async (connection, tx, hits, cursor) =>
             {
-                cursor.MessageId = old[^1].MessageId;
-                return old;
-            }
-            (cursor.Arrival, cursor.MessageId) = (0, ""); // all read; from now on by arrival
-        }
-        cursor.Target ??= await connection.ExecuteScalarAsync<string>("SELECT pg_current_snapshot()::text", transaction: tx);
-        var (xmax, running) = ParseSnapshot(cursor.Projected);
-        var hits = (await connection.QueryAsync<Hit>($"""
-            SELECT arrival::text::bigint AS Arrival, {HitColumns} FROM events
-            WHERE (arrival >= @xmax::text::xid8 OR arrival = ANY(@running::text[]::xid8[]))
-              AND pg_visible_in_snapshot(arrival, CAST(@Target AS pg_snapshot))
-              AND (arrival, message_id) > (@Arrival::text::xid8, @MessageId) AND {PageViews}
-            ORDER BY arrival, message_id LIMIT {PageSize}
-            """, new { xmax, running, cursor.Target, cursor.Arrival, cursor.MessageId }, tx)).ToList();
-        if (hits.Count == PageSize)
-            (cursor.Arrival, cursor.MessageId) = (hits[^1].Arrival, hits[^1].MessageId);
-        else
-            (cursor.Projected, cursor.Target, cursor.Arrival, cursor.MessageId) = (cursor.Target!, null, 0, ""); // the target is reached
-        return hits;
-    }
-
-    /// <summary>The xmax and the running transactions of a pg_snapshot's text (xmin:xmax:xip,...).</summary>
-    private static (long Xmax, long[] Running) ParseSnapshot(string snapshot)
-    {
-        var parts = snapshot.Split(':');
-        return (long.Parse(parts[1], CultureInfo.InvariantCulture),
-            parts[2].Length == 0 ? [] : parts[2].Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray());
-    }
-
-    /// <summary>The SQL condition for "projected by now", after this pass's page.</summary>
-    private static (string Sql, object Parameters) Projected(bool postgres, ProjectionCursor cursor) =>
-        !postgres ? ("rowid <= @Arrival", new { cursor.Arrival })
-        : cursor.Arrival == -1 ? ("arrival IS NULL AND message_id <= @MessageId", new { cursor.MessageId })
-        : cursor.Target is null ? ("(arrival IS NULL OR pg_visible_in_snapshot(arrival, CAST(@Projected AS pg_snapshot)))", new { cursor.Projected })
-        : ("""
-           (arrival IS NULL OR pg_visible_in_snapshot(arrival, CAST(@Projected AS pg_snapshot))
-            OR (pg_visible_in_snapshot(arrival, CAST(@Target AS pg_snapshot)) AND (arrival, message_id) <= (@Arrival::text::xid8, @MessageId)))
-           """, new { cursor.Projected, cursor.Target, cursor.Arrival, cursor.MessageId });
+                var changed = await db.Set<VisitorChange>().OrderBy(c => c.Id).ToListAsync(cancel);
+                var rederive = changed.Select(c => c.VisitorKey).ToHashSet(StringComparer.Ordinal);
+                await ExtendAsync(connection, tx, hits.Where(h => !rederive.Contains(h.VisitorKey)).ToList(), rederive);
+                var projected = EventFeed.Projected(db.Engine == DatabaseEngine.Postgres, cursor);
+                foreach (var key in rederive) await RederiveAsync(connection, tx, key, projected);
+                db.Set<VisitorChange>().RemoveRange(changed);
+            }, cancel);
 
     /// <summary>Adds new hits to their visitors' sessions; a visitor with a hit older than its latest is added to <paramref name="rederive"/>.</summary>
     private static async Task ExtendAsync(DbConnection connection, DbTransaction tx, List<Hit> hits, HashSet<string> rederive)
@@ -309,7 +205,7 @@ public static class TrafficProjection
         var last = new Dictionary<string, DateTime>(StringComparer.Ordinal);
         foreach (var chunk in byVisitor.Select(g => g.Key).Chunk(1000))
             foreach (var v in await connection.QueryAsync<LastHit>(
-                         $"SELECT visitor_key AS VisitorKey, last_hit_at AS LastHitAt FROM report_visitors WHERE {In(connection, "visitor_key")}", new { chunk }, tx))
+                         $"SELECT visitor_key AS VisitorKey, last_hit_at AS LastHitAt FROM report_visitors WHERE {EventFeed.In(connection, "visitor_key")}", new { chunk }, tx))
                 last[v.VisitorKey] = v.LastHitAt;
 
         var visits = new List<(string Visitor, string MessageId, DateTime At)>();
@@ -365,10 +261,6 @@ public static class TrafficProjection
         await WriteAsync(connection, tx, visits, views, visitors);
     }
 
-    /// <summary>A column among the list parameter @chunk: Dapper expands IN on SQLite; PostgreSQL takes the array.</summary>
-    private static string In(DbConnection connection, string column) =>
-        connection is Npgsql.NpgsqlConnection ? $"{column} = ANY(@chunk)" : $"{column} IN @chunk";
-
     private static async Task WriteAsync(DbConnection connection, DbTransaction tx, List<(string Visitor, string MessageId, DateTime At)> visits,
         List<ProjectedPageViews> views, List<ProjectedVisitor> visitors)
     {
@@ -376,7 +268,7 @@ public static class TrafficProjection
         var payloads = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var chunk in visits.Select(v => v.MessageId).Chunk(1000))
             foreach (var p in await connection.QueryAsync<(string Id, string Payload)>(
-                         $"SELECT message_id, payload FROM events WHERE {In(connection, "message_id")}", new { chunk }, tx))
+                         $"SELECT message_id, payload FROM events WHERE {EventFeed.In(connection, "message_id")}", new { chunk }, tx))
                 payloads[p.Id] = p.Payload;
         var rows = visits.Select(v =>
         {
@@ -429,10 +321,10 @@ public static class TrafficProjection
     }
 }
 
-/// <summary>Keeps the traffic projection close behind the events, so a report's own catch-up has little to read.</summary>
-public sealed class TrafficProjectionWorker(Database database, ILogger<TrafficProjectionWorker> log) : BackgroundService
+/// <summary>Keeps the report projections (traffic, e-mail messages) close behind the events, so a report's own catch-up has little to read.</summary>
+public sealed class ReportProjectionsWorker(Database database, ILogger<ReportProjectionsWorker> log) : BackgroundService
 {
-    // Reports catch the projection up themselves, so the interval bounds only the backlog they find. On SQLite a
+    // Reports catch the projections up themselves, so the interval bounds only the backlog they find. On SQLite a
     // pass is a write beside tracking's single writer, so it runs less often there.
     private TimeSpan Interval => database.Engine == DatabaseEngine.Sqlite ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(1);
 
@@ -444,10 +336,11 @@ public sealed class TrafficProjectionWorker(Database database, ILogger<TrafficPr
             {
                 await using var db = database.Open();
                 await TrafficProjection.CatchUpAsync(db, stopping);
+                await EmailProjection.CatchUpAsync(db, stopping);
             }
             catch (Exception e) when (!stopping.IsCancellationRequested)
             {
-                log.LogError(e, "the traffic projection failed; it tries again in a second");
+                log.LogError(e, "a report projection failed; it tries again in a second");
             }
             try { await Task.Delay(Interval, stopping); }
             catch (OperationCanceledException) { }

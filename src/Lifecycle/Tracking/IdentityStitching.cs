@@ -167,7 +167,10 @@ public sealed class IdentityStitching(LifecycleDb db, ChannelMapping channels)
         await db.SaveChangesAsync(cancel);
         var fromId = from.Id;
         if (await db.Events.Where(e => e.ContactId == fromId).ExecuteUpdateAsync(u => u.SetProperty(e => e.ContactId, into.Id), cancel) > 0)
+        {
             await Reports.TrafficProjection.NoticeAsync(db, [fromId, into.Id], cancel);
+            await Reports.EmailProjection.NoticeAsync(db, [fromId, into.Id], cancel);
+        }
         // A transition both already share (same instant and status) is kept once.
         var duplicates = await db.Transitions.Where(t => t.ContactId == fromId &&
             db.Transitions.Any(o => o.ContactId == into.Id && o.At == t.At && o.ToStatus == t.ToStatus)).Select(t => t.Id).ToListAsync(cancel);

@@ -1560,6 +1560,27 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("report_cache", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Reports.EmailChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("contact_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_report_email_changes");
+
+                    b.ToTable("report_email_changes", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Reports.MetricTarget", b =>
                 {
                     b.Property<string>("MetricId")
@@ -1613,6 +1634,54 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasName("pk_monthly_report_runs");
 
                     b.ToTable("monthly_report_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.ProjectedEmail", b =>
+                {
+                    b.Property<string>("MessageKey")
+                        .HasColumnType("text")
+                        .HasColumnName("message_key");
+
+                    b.Property<DateTime?>("BouncedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("bounced_at");
+
+                    b.Property<string>("CampaignId")
+                        .HasColumnType("text")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<DateTime?>("ClickedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("clicked_at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime?>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("ProgramId")
+                        .HasColumnType("text")
+                        .HasColumnName("program_id");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("MessageKey")
+                        .HasName("pk_report_emails");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_report_emails_contact_id");
+
+                    b.HasIndex("SentAt", "ContactId", "ProgramId", "CampaignId", "BouncedAt", "OpenedAt", "ClickedAt")
+                        .HasDatabaseName("ix_report_emails_sent_at_contact_id_program_id_campaign_id_bounced_at_opened_at_clicked_at");
+
+                    b.ToTable("report_emails", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Reports.ProjectedPageViews", b =>

@@ -1,0 +1,253 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Lifecycle.Email;
+using Lifecycle.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Lifecycle.Reports;
+
+/// <summary>
+/// One e-mail message as the e-mail projection keeps it: its contact, program and campaign, and the first instant it
+/// was sent, bounced, opened (not by a machine) and clicked.
+/// </summary>
+public sealed class ProjectedEmail
+{
+    public required string MessageKey { get; set; }
+    public required string ContactId { get; set; }
+    public string? ProgramId { get; set; }
+    public string? CampaignId { get; set; }
+    public DateTime? SentAt { get; set; }
+    public DateTime? BouncedAt { get; set; }
+    public DateTime? OpenedAt { get; set; }
+    public DateTime? ClickedAt { get; set; }
+}
+
+/// <summary>A contact whose e-mail events changed hands (a merge): its messages are re-derived on the next pass.</summary>
+public sealed class EmailChange
+{
+    public long Id { get; set; }
+    public required string ContactId { get; set; }
+}
+
+public sealed class EmailProjectionConfiguration : IEntityTypeConfiguration<ProjectedEmail>, IEntityTypeConfiguration<EmailChange>
+{
+    public void Configure(EntityTypeBuilder<ProjectedEmail> email)
+    {
+        email.ToTable("report_emails");
+        email.HasKey(e => e.MessageKey);
+        email.Property(e => e.ContactId).HasMaxLength(200);
+        email.HasIndex(e => e.ContactId);
+        // Covering: a report reads a month's messages by their sending without touching the table.
+        email.HasIndex(e => new { e.SentAt, e.ContactId, e.ProgramId, e.CampaignId, e.BouncedAt, e.OpenedAt, e.ClickedAt });
+    }
+
+    public void Configure(EntityTypeBuilder<EmailChange> change)
+    {
+        change.ToTable("report_email_changes");
+        change.Property(c => c.ContactId).HasMaxLength(200);
+    }
+}
+
+/// <summary>
+/// E-mail messages kept up to date from their events, so the e-mail rates (lifecycle.md §3) read one narrow row per
+/// message instead of parsing a month's sends and every later open, click and bounce. A pass reads the e-mail events
+/// that arrived after its cursor (<see cref="EventFeed"/>) and folds each into its message's row (<see cref="Fold"/>).
+/// </summary>
+public static class EmailProjection
+{
+    private const string CursorName = "emails";
+    private const long PassLock = 0x4c6966656d61696c; // "Lifemail"
+    private const string Filter = "name IN ('Email Sent', 'Email Bounced', 'Email Opened', 'Email Clicked') AND contact_id IS NOT NULL";
+
+    /// <summary>An e-mail event as read for the projection.</summary>
+    private sealed class MailEvent : FedEvent
+    {
+        public string Name { get; set; } = "";
+        public string ContactId { get; set; } = "";
+        public string Payload { get; set; } = "";
+    }
+
+    /// <summary>SQLite reads by rowid from the cursor: e-mail events are most of a workspace's events, and the
+    /// rowid order is the arrival order a pass needs.</summary>
+    private static readonly EventFeed Feed = new(CursorName, Filter, "events NOT INDEXED",
+        "message_id AS MessageId, name AS Name, contact_id AS ContactId, timestamp AS Timestamp, payload AS Payload", PassLock);
+
+    /// <summary>
+    /// A message's row after one of its events. The first send names the message's contact, program and campaign
+    /// (an outcome that arrived first names them until then); each instant is the earliest seen. An open flagged
+    /// properties.machine_open = true (privacy proxies, security scanners) is not an open. Pure.
+    /// </summary>
+    public static ProjectedEmail Fold(ProjectedEmail? row, string name, string contactId, DateTime at, EmailProperties message)
+    {
+        row ??= new ProjectedEmail { MessageKey = message.Key, ContactId = contactId, ProgramId = message.ProgramId, CampaignId = message.CampaignId };
+        static DateTime Earliest(DateTime? known, DateTime at) => known is { } k && k <= at ? k : at;
+        switch (name)
+        {
+            case EmailFacts.Sent:
+                if (row.SentAt is null) (row.ContactId, row.ProgramId, row.CampaignId) = (contactId, message.ProgramId, message.CampaignId);
+                row.SentAt = Earliest(row.SentAt, at);
+                break;
+            case EmailFacts.Bounced: row.BouncedAt = Earliest(row.BouncedAt, at); break;
+            case EmailFacts.Opened when !message.MachineOpen: row.OpenedAt = Earliest(row.OpenedAt, at); break;
+            case EmailFacts.Clicked: row.ClickedAt = Earliest(row.ClickedAt, at); break;
+        }
+        return row;
+    }
+
+    /// <summary>Records, inside the caller's transaction, that these contacts' e-mail events moved (a merge).</summary>
+    public static async Task NoticeAsync(LifecycleDb db, IEnumerable<string> contactIds, CancellationToken cancel)
+    {
+        db.Set<EmailChange>().AddRange(contactIds.Distinct(StringComparer.Ordinal).Select(c => new EmailChange { ContactId = c }));
+        await db.SaveChangesAsync(cancel);
+    }
+
+    /// <summary>Projects every e-mail event committed so far; returns how many it read.</summary>
+    public static async Task<int> CatchUpAsync(LifecycleDb db, CancellationToken cancel = default)
+    {
+        var total = 0;
+        while (true)
+        {
+            var (read, more) = await Feed.PassAsync<MailEvent>(db,
+                connection => connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM report_email_changes)"),
+                async (connection, tx, events, cursor) =>
+                {
+                    var changed = await db.Set<EmailChange>().OrderBy(c => c.Id).ToListAsync(cancel);
+                    var rederive = changed.Select(c => c.ContactId).ToHashSet(StringComparer.Ordinal);
+                    await ApplyAsync(connection, tx, events.Where(e => !rederive.Contains(e.ContactId)).ToList());
+                    if (rederive.Count > 0) await RederiveAsync(connection, tx, rederive, EventFeed.Projected(db.Engine == DatabaseEngine.Postgres, cursor));
+                    db.Set<EmailChange>().RemoveRange(changed);
+                }, cancel);
+            total += read;
+            if (!more) return total;
+        }
+    }
+
+    /// <summary>Folds events into their messages' stored rows.</summary>
+    private static async Task ApplyAsync(DbConnection connection, DbTransaction tx, List<MailEvent> events)
+    {
+        if (events.Count == 0) return;
+        var parsed = events.Select(e => (Event: e, Message: EmailProperties.Read(e.ContactId, e.Payload))).ToList();
+        var rows = new Dictionary<string, ProjectedEmail>(StringComparer.Ordinal);
+        foreach (var chunk in parsed.Select(p => p.Message.Key).Distinct(StringComparer.Ordinal).Chunk(1000))
+            foreach (var row in await connection.QueryAsync<StoredEmail>($"SELECT {StoredEmail.Columns} FROM report_emails WHERE {EventFeed.In(connection, "message_key")}", new { chunk }, tx))
+                rows[row.MessageKey] = row.ToProjected();
+        foreach (var (e, message) in parsed)
+            rows[message.Key] = Fold(rows.GetValueOrDefault(message.Key), e.Name, e.ContactId, e.Timestamp, message);
+        await UpsertAsync(connection, tx, rows.Values.ToList());
+    }
+
+    /// <summary>Replaces these contacts' messages by those derived from all their projected e-mail events.</summary>
+    private static async Task RederiveAsync(DbConnection connection, DbTransaction tx, HashSet<string> contacts, (string Sql, object Parameters) projected)
+    {
+        foreach (var chunk in contacts.Chunk(1000))
+        {
+            await connection.ExecuteAsync($"DELETE FROM report_emails WHERE {EventFeed.In(connection, "contact_id")}", new { chunk }, tx);
+            var parameters = new DynamicParameters(projected.Parameters);
+            parameters.Add("chunk", chunk);
+            var events = (await connection.QueryAsync<MailEvent>(
+                $"SELECT message_id AS MessageId, name AS Name, contact_id AS ContactId, timestamp AS Timestamp, payload AS Payload FROM events WHERE {Filter} AND {EventFeed.In(connection, "contact_id")} AND {projected.Sql} ORDER BY timestamp, message_id",
+                parameters, tx)).ToList();
+            await ApplyAsync(connection, tx, events);
+        }
+    }
+
+    /// <summary>Writes rows, replacing stored ones: one statement of arrays on PostgreSQL, one prepared row at a time on SQLite.</summary>
+    private static Task UpsertAsync(DbConnection connection, DbTransaction tx, List<ProjectedEmail> rows)
+    {
+        const string update = """
+            ON CONFLICT (message_key) DO UPDATE SET contact_id = excluded.contact_id, program_id = excluded.program_id, campaign_id = excluded.campaign_id,
+                sent_at = excluded.sent_at, bounced_at = excluded.bounced_at, opened_at = excluded.opened_at, clicked_at = excluded.clicked_at
+            """;
+        if (connection is NpgsqlConnection postgres)
+        {
+            // Typed arrays: Npgsql cannot infer timestamptz for an array of nullable instants.
+            var command = new NpgsqlCommand($"""
+                INSERT INTO report_emails (message_key, contact_id, program_id, campaign_id, sent_at, bounced_at, opened_at, clicked_at)
+                SELECT * FROM unnest(@keys, @contacts, @programs, @campaigns, @sent, @bounced, @opened, @clicked)
+                {update}
+                """, postgres, (NpgsqlTransaction)tx);
+            void Add<T>(string name, NpgsqlDbType type, Func<ProjectedEmail, T> column) =>
+                command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = rows.Select(column).ToArray() });
+            Add("keys", NpgsqlDbType.Text, r => r.MessageKey);
+            Add("contacts", NpgsqlDbType.Text, r => r.ContactId);
+            Add("programs", NpgsqlDbType.Text, r => r.ProgramId);
+            Add("campaigns", NpgsqlDbType.Text, r => r.CampaignId);
+            Add("sent", NpgsqlDbType.TimestampTz, r => r.SentAt);
+            Add("bounced", NpgsqlDbType.TimestampTz, r => r.BouncedAt);
+            Add("opened", NpgsqlDbType.TimestampTz, r => r.OpenedAt);
+            Add("clicked", NpgsqlDbType.TimestampTz, r => r.ClickedAt);
+            return ExecuteAsync(command);
+        }
+        return connection.ExecuteAsync($"""
+            INSERT INTO report_emails (message_key, contact_id, program_id, campaign_id, sent_at, bounced_at, opened_at, clicked_at)
+            VALUES (@MessageKey, @ContactId, @ProgramId, @CampaignId, @SentAt, @BouncedAt, @OpenedAt, @ClickedAt)
+            {update}
+            """, rows, tx);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlCommand command)
+    {
+        await using (command) await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A stored row as Dapper reads it (SQLite's instants come back as text and are taken as UTC).</summary>
+    private sealed class StoredEmail
+    {
+        public const string Columns = "message_key AS MessageKey, contact_id AS ContactId, program_id AS ProgramId, campaign_id AS CampaignId, " +
+                                      "sent_at AS SentAt, bounced_at AS BouncedAt, opened_at AS OpenedAt, clicked_at AS ClickedAt";
+        public string MessageKey { get; set; } = "";
+        public string ContactId { get; set; } = "";
+        public string? ProgramId { get; set; }
+        public string? CampaignId { get; set; }
+        public DateTime? SentAt { get; set; }
+        public DateTime? BouncedAt { get; set; }
+        public DateTime? OpenedAt { get; set; }
+        public DateTime? ClickedAt { get; set; }
+
+        private static DateTime? Utc(DateTime? at) => at is { } a ? DateTime.SpecifyKind(a, DateTimeKind.Utc) : null;
+
+        public ProjectedEmail ToProjected() => new()
+        {
+            MessageKey = MessageKey, ContactId = ContactId, ProgramId = ProgramId, CampaignId = CampaignId,
+            SentAt = Utc(SentAt), BouncedAt = Utc(BouncedAt), OpenedAt = Utc(OpenedAt), ClickedAt = Utc(ClickedAt),
+        };
+    }
+
+    /// <summary>
+    /// The messages first sent within [from, to) and by <paramref name="now"/>, with whether each bounced, was opened
+    /// and was clicked by <paramref name="now"/>, after catching up with the events that arrived so far.
+    /// </summary>
+    public static async Task<List<EmailFact>> LoadAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, CancellationToken cancel)
+    {
+        await CatchUpAsync(db, cancel);
+        var rows = await db.Set<ProjectedEmail>().AsNoTracking().Where(e => e.SentAt >= from && e.SentAt < to && e.SentAt <= now)
+            .Select(e => new { e.ContactId, e.ProgramId, e.CampaignId, e.SentAt, e.BouncedAt, e.OpenedAt, e.ClickedAt }).ToListAsync(cancel);
+        return rows.Select(e => new EmailFact(e.ContactId, e.ProgramId, e.CampaignId, e.SentAt!.Value,
+            e.BouncedAt <= now, e.OpenedAt <= now, e.ClickedAt <= now)).ToList();
+    }
+}
+
+/// <summary>The properties of an e-mail event that identify its message.</summary>
+public sealed record EmailProperties(string Key, string? ProgramId, string? CampaignId, bool MachineOpen)
+{
+    /// <summary>A message is properties.message_id, else (contact, email_id, program_id).</summary>
+    public static EmailProperties Read(string contactId, string payload)
+    {
+        using var document = JsonDocument.Parse(payload);
+        var properties = document.RootElement.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
+        string? Text(string name) =>
+            properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(name, out var v)
+                ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Number => v.GetRawText(), _ => null }
+                : null;
+        var programId = Text("program_id");
+        var key = Text("message_id") is { Length: > 0 } messageId
+            ? "m:" + messageId
+            : JsonSerializer.Serialize(new[] { contactId, Text("email_id"), programId });
+        var machine = properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("machine_open", out var m) && m.ValueKind == JsonValueKind.True;
+        return new EmailProperties(key, programId, Text("campaign_id"), machine);
+    }
+}

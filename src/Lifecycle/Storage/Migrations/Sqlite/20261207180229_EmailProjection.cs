@@ -1,0 +1,66 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Lifecycle.Storage.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class EmailProjection : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "report_email_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    contact_id = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_report_email_changes", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "report_emails",
+                columns: table => new
+                {
+                    message_key = table.Column<string>(type: "TEXT", nullable: false),
+                    contact_id = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    program_id = table.Column<string>(type: "TEXT", nullable: true),
+                    campaign_id = table.Column<string>(type: "TEXT", nullable: true),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    bounced_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    opened_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    clicked_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_report_emails", x => x.message_key);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_report_emails_contact_id",
+                table: "report_emails",
+                column: "contact_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_report_emails_sent_at_contact_id_program_id_campaign_id_bounced_at_opened_at_clicked_at",
+                table: "report_emails",
+                columns: new[] { "sent_at", "contact_id", "program_id", "campaign_id", "bounced_at", "opened_at", "clicked_at" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "report_email_changes");
+
+            migrationBuilder.DropTable(
+                name: "report_emails");
+        }
+    }
+}
