@@ -87,6 +87,8 @@ internal static class DemoSeed
         {
             phases.Start();
             phases.End("traffic projection (page views)", await TrafficProjection.CatchUpAsync(db));
+            phases.Start();
+            phases.End("e-mail projection (e-mail events)", await EmailProjection.CatchUpAsync(db));
         }
         phases.Print(options, database);
         return 0;

@@ -44,6 +44,7 @@ internal static class SeedComparison
         {
             await using var db = database.Open();
             Console.WriteLine($"{database.Describe()}: traffic projection caught up ({await TrafficProjection.CatchUpAsync(db):N0} page views read)");
+            Console.WriteLine($"{database.Describe()}: e-mail projection caught up ({await EmailProjection.CatchUpAsync(db):N0} e-mail events read)");
         }
 
         await using var left = databases[0].Open();
