@@ -52,7 +52,7 @@ internal static class PlainEventWrite
         return rows;
     }
 
-    private const int RowsPerStatement = 100;
+    private const int RowsPerStatement = 5; // as EventStore: binding costs grow with the square of a statement's parameters
     private static readonly string[] Columns = ["message_id", "type", "name", "contact_id", "user_id", "anonymous_id", "group_id", "timestamp", "received_at", "payload"];
 
     private static void WriteSqlite(Database database, List<Row> rows)

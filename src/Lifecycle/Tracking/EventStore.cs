@@ -21,7 +21,10 @@ public static class EventStore
 {
     private static readonly string[] Columns =
         ["message_id", "type", "name", "contact_id", "user_id", "anonymous_id", "group_id", "timestamp", "received_at", "flag", "payload"];
-    private const int SqliteRowsPerStatement = 200;
+    // SQLite looks each named parameter up by a linear scan of the statement's names, so binding costs grow with the
+    // square of the parameters: 5 rows (55 parameters) a statement cost 5 µs of CPU a row, 200 rows 41 µs
+    // (`Lifecycle.Bench sqlite-binding`, BENCHMARKS.md).
+    private const int SqliteRowsPerStatement = 5;
     private const int CopyThreshold = 5_000;
     // Below this a savepoint and a COPY cost more round trips than one INSERT … SELECT unnest.
     private const int DirectCopyThreshold = 500;
