@@ -155,43 +155,29 @@ public static class EmailProjection
         }
     }
 
-    /// <summary>Writes rows, replacing stored ones: one statement of arrays on PostgreSQL, one prepared row at a time on SQLite.</summary>
+    /// <summary>Writes rows, replacing stored ones: one statement of arrays on PostgreSQL, one prepared statement a row on SQLite.</summary>
     private static Task UpsertAsync(DbConnection connection, DbTransaction tx, List<ProjectedEmail> rows)
     {
         const string update = """
             ON CONFLICT (message_key) DO UPDATE SET contact_id = excluded.contact_id, program_id = excluded.program_id, campaign_id = excluded.campaign_id,
                 sent_at = excluded.sent_at, bounced_at = excluded.bounced_at, opened_at = excluded.opened_at, clicked_at = excluded.clicked_at
             """;
-        if (connection is NpgsqlConnection postgres)
-        {
-            // Typed arrays: Npgsql cannot infer timestamptz for an array of nullable instants.
-            var command = new NpgsqlCommand($"""
-                INSERT INTO report_emails (message_key, contact_id, program_id, campaign_id, sent_at, bounced_at, opened_at, clicked_at)
+        const string insert = "INSERT INTO report_emails (message_key, contact_id, program_id, campaign_id, sent_at, bounced_at, opened_at, clicked_at)";
+        if (connection is NpgsqlConnection)
+            return PostgresArrays.ExecuteAsync(connection, tx, $"""
+                {insert}
                 SELECT * FROM unnest(@keys, @contacts, @programs, @campaigns, @sent, @bounced, @opened, @clicked)
                 {update}
-                """, postgres, (NpgsqlTransaction)tx);
-            void Add<T>(string name, NpgsqlDbType type, Func<ProjectedEmail, T> column) =>
-                command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = rows.Select(column).ToArray() });
-            Add("keys", NpgsqlDbType.Text, r => r.MessageKey);
-            Add("contacts", NpgsqlDbType.Text, r => r.ContactId);
-            Add("programs", NpgsqlDbType.Text, r => r.ProgramId);
-            Add("campaigns", NpgsqlDbType.Text, r => r.CampaignId);
-            Add("sent", NpgsqlDbType.TimestampTz, r => r.SentAt);
-            Add("bounced", NpgsqlDbType.TimestampTz, r => r.BouncedAt);
-            Add("opened", NpgsqlDbType.TimestampTz, r => r.OpenedAt);
-            Add("clicked", NpgsqlDbType.TimestampTz, r => r.ClickedAt);
-            return ExecuteAsync(command);
-        }
+                """, rows,
+                ("keys", NpgsqlDbType.Text, r => r.MessageKey), ("contacts", NpgsqlDbType.Text, r => r.ContactId),
+                ("programs", NpgsqlDbType.Text, r => r.ProgramId), ("campaigns", NpgsqlDbType.Text, r => r.CampaignId),
+                ("sent", NpgsqlDbType.TimestampTz, r => r.SentAt), ("bounced", NpgsqlDbType.TimestampTz, r => r.BouncedAt),
+                ("opened", NpgsqlDbType.TimestampTz, r => r.OpenedAt), ("clicked", NpgsqlDbType.TimestampTz, r => r.ClickedAt));
         return connection.ExecuteAsync($"""
-            INSERT INTO report_emails (message_key, contact_id, program_id, campaign_id, sent_at, bounced_at, opened_at, clicked_at)
+            {insert}
             VALUES (@MessageKey, @ContactId, @ProgramId, @CampaignId, @SentAt, @BouncedAt, @OpenedAt, @ClickedAt)
             {update}
             """, rows, tx);
-    }
-
-    private static async Task ExecuteAsync(NpgsqlCommand command)
-    {
-        await using (command) await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>A stored row as Dapper reads it (SQLite's instants come back as text and are taken as UTC).</summary>

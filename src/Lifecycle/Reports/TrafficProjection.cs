@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using NpgsqlTypes;
 using Database = Lifecycle.Storage.Database;
 
 namespace Lifecycle.Reports;
@@ -275,18 +276,26 @@ public static class TrafficProjection
             var touch = Touch.FromPayload(payloads[v.MessageId]);
             return new ProjectedVisit { VisitorKey = v.Visitor, StartedAt = v.At, Medium = touch.Medium, Source = touch.Source, Referrer = touch.Referrer, PageHost = touch.PageHost };
         }).ToList();
-        await connection.ExecuteAsync("""
-            INSERT INTO report_visits (visitor_key, started_at, medium, source, referrer, page_host)
-            VALUES (@VisitorKey, @StartedAt, @Medium, @Source, @Referrer, @PageHost)
-            """, rows, tx);
-        await connection.ExecuteAsync("""
-            INSERT INTO report_page_views (bucket, visitor_key, page_views) VALUES (@Bucket, @VisitorKey, @PageViews)
-            ON CONFLICT (bucket, visitor_key) DO UPDATE SET page_views = report_page_views.page_views + excluded.page_views
-            """, views, tx);
-        await connection.ExecuteAsync("""
-            INSERT INTO report_visitors (visitor_key, last_hit_at) VALUES (@VisitorKey, @LastHitAt)
-            ON CONFLICT (visitor_key) DO UPDATE SET last_hit_at = excluded.last_hit_at
-            """, visitors, tx);
+        const string visitsSql = "INSERT INTO report_visits (visitor_key, started_at, medium, source, referrer, page_host)";
+        const string viewsSql = "INSERT INTO report_page_views (bucket, visitor_key, page_views)";
+        const string viewsConflict = "ON CONFLICT (bucket, visitor_key) DO UPDATE SET page_views = report_page_views.page_views + excluded.page_views";
+        const string visitorsSql = "INSERT INTO report_visitors (visitor_key, last_hit_at)";
+        const string visitorsConflict = "ON CONFLICT (visitor_key) DO UPDATE SET last_hit_at = excluded.last_hit_at";
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            // A pass writes each visitor once, so no statement touches a row twice.
+            await PostgresArrays.ExecuteAsync(connection, tx, $"{visitsSql} SELECT * FROM unnest(@v, @s, @m, @so, @r, @h)", rows,
+                ("v", NpgsqlDbType.Text, r => r.VisitorKey), ("s", NpgsqlDbType.TimestampTz, r => r.StartedAt), ("m", NpgsqlDbType.Text, r => r.Medium),
+                ("so", NpgsqlDbType.Text, r => r.Source), ("r", NpgsqlDbType.Text, r => r.Referrer), ("h", NpgsqlDbType.Text, r => r.PageHost));
+            await PostgresArrays.ExecuteAsync(connection, tx, $"{viewsSql} SELECT * FROM unnest(@b, @v, @n) {viewsConflict}", views,
+                ("b", NpgsqlDbType.TimestampTz, r => r.Bucket), ("v", NpgsqlDbType.Text, r => r.VisitorKey), ("n", NpgsqlDbType.Integer, r => r.PageViews));
+            await PostgresArrays.ExecuteAsync(connection, tx, $"{visitorsSql} SELECT * FROM unnest(@v, @l) {visitorsConflict}", visitors,
+                ("v", NpgsqlDbType.Text, r => r.VisitorKey), ("l", NpgsqlDbType.TimestampTz, r => r.LastHitAt));
+            return;
+        }
+        await connection.ExecuteAsync($"{visitsSql} VALUES (@VisitorKey, @StartedAt, @Medium, @Source, @Referrer, @PageHost)", rows, tx);
+        await connection.ExecuteAsync($"{viewsSql} VALUES (@Bucket, @VisitorKey, @PageViews) {viewsConflict}", views, tx);
+        await connection.ExecuteAsync($"{visitorsSql} VALUES (@VisitorKey, @LastHitAt) {visitorsConflict}", visitors, tx);
     }
 
     /// <summary>
