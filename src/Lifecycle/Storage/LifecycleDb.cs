@@ -72,6 +72,7 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
             e.ToTable("transitions");
             e.HasIndex(t => new { t.ContactId, t.At, t.ToStatus }).IsUnique();
             e.HasIndex(t => new { t.ToStatus, t.At });
+            e.HasIndex(t => new { t.At, t.ContactId }); // a report's period: which contacts moved in it, without reading every history
         });
         model.Entity<Campaign>(e =>
         {

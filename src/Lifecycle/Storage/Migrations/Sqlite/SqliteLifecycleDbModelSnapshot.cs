@@ -661,6 +661,9 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_transitions");
 
+                    b.HasIndex("At", "ContactId")
+                        .HasDatabaseName("ix_transitions_at_contact_id");
+
                     b.HasIndex("ToStatus", "At")
                         .HasDatabaseName("ix_transitions_to_status_at");
 
