@@ -133,8 +133,13 @@ public static class EmailProjection
         var parsed = events.Select(e => (Event: e, Message: EmailProperties.Read(e.ContactId, e.Payload))).ToList();
         var rows = new Dictionary<string, ProjectedEmail>(StringComparer.Ordinal);
         foreach (var chunk in parsed.Select(p => p.Message.Key).Distinct(StringComparer.Ordinal).Chunk(1000))
-            foreach (var row in await connection.QueryAsync<StoredEmail>($"SELECT {StoredEmail.Columns} FROM report_emails WHERE {EventFeed.In(connection, "message_key")}", new { chunk }, tx))
-                rows[row.MessageKey] = row.ToProjected();
+            // SQLite's instants come back unspecified; they only go back to SQLite, which stores them as they are.
+            foreach (var row in await connection.QueryAsync<ProjectedEmail>($"""
+                         SELECT message_key AS MessageKey, contact_id AS ContactId, program_id AS ProgramId, campaign_id AS CampaignId, sent_at AS SentAt,
+                                bounced_at AS BouncedAt, opened_at AS OpenedAt, clicked_at AS ClickedAt
+                         FROM report_emails WHERE {EventFeed.In(connection, "message_key")}
+                         """, new { chunk }, tx))
+                rows[row.MessageKey] = row;
         foreach (var (e, message) in parsed)
             rows[message.Key] = Fold(rows.GetValueOrDefault(message.Key), e.Name, e.ContactId, e.Timestamp, message);
         await UpsertAsync(connection, tx, rows.Values.ToList());
@@ -178,29 +183,6 @@ public static class EmailProjection
             VALUES (@MessageKey, @ContactId, @ProgramId, @CampaignId, @SentAt, @BouncedAt, @OpenedAt, @ClickedAt)
             {update}
             """, rows, tx);
-    }
-
-    /// <summary>A stored row as Dapper reads it (SQLite's instants come back as text and are taken as UTC).</summary>
-    private sealed class StoredEmail
-    {
-        public const string Columns = "message_key AS MessageKey, contact_id AS ContactId, program_id AS ProgramId, campaign_id AS CampaignId, " +
-                                      "sent_at AS SentAt, bounced_at AS BouncedAt, opened_at AS OpenedAt, clicked_at AS ClickedAt";
-        public string MessageKey { get; set; } = "";
-        public string ContactId { get; set; } = "";
-        public string? ProgramId { get; set; }
-        public string? CampaignId { get; set; }
-        public DateTime? SentAt { get; set; }
-        public DateTime? BouncedAt { get; set; }
-        public DateTime? OpenedAt { get; set; }
-        public DateTime? ClickedAt { get; set; }
-
-        private static DateTime? Utc(DateTime? at) => at is { } a ? DateTime.SpecifyKind(a, DateTimeKind.Utc) : null;
-
-        public ProjectedEmail ToProjected() => new()
-        {
-            MessageKey = MessageKey, ContactId = ContactId, ProgramId = ProgramId, CampaignId = CampaignId,
-            SentAt = Utc(SentAt), BouncedAt = Utc(BouncedAt), OpenedAt = Utc(OpenedAt), ClickedAt = Utc(ClickedAt),
-        };
     }
 
     /// <summary>
