@@ -1986,6 +1986,27 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.ToTable("scoring_models", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Scoring.ScoringRuleSource", b =>
+                {
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<string>("RuleId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("rule_id");
+
+                    b.Property<int>("SourceVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("source_version");
+
+                    b.HasKey("Version", "RuleId", "SourceVersion")
+                        .HasName("pk_scoring_rule_sources");
+
+                    b.ToTable("scoring_rule_sources", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Segments.Segment", b =>
                 {
                     b.Property<long>("Id")
