@@ -62,9 +62,9 @@ internal sealed class ScoreChangeConfiguration : IEntityTypeConfiguration<ScoreC
         change.Property(c => c.RuleId).HasMaxLength(64);
         change.Property(c => c.MessageId).HasMaxLength(200);
         change.Property(c => c.Kind).HasConversion(k => Storage.SnakeCase.Of(k.ToString()), v => Enum.Parse<ScoreKind>(v, true)).HasMaxLength(16);
+        // No index on message_id: nothing reads score changes by event, and a rescore writes millions of rows.
         change.HasIndex(c => new { c.ContactId, c.ModelVersion, c.At });
         change.HasIndex(c => new { c.ModelVersion, c.At });
-        change.HasIndex(c => c.MessageId);
     }
 }
 

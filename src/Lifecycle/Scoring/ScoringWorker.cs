@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Lifecycle.Contacts;
 using Lifecycle.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -245,26 +246,72 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         db.ChangeTracker.Clear();
     }
 
-    /// <summary>Writes the score changes of <paramref name="model"/>'s rules for everyone, from the events the worker has read.</summary>
+    /// <summary>
+    /// Writes the score changes of <paramref name="model"/>'s rules for everyone, from the events the worker has read.
+    /// Pages of contacts are read and scored on a second connection while the previous page is written, so the
+    /// database reads, the scoring and the writes overlap (on two cores they are about even).
+    /// </summary>
     /// <returns>The contacts scored (all of them when there are rules to compute) and the changes written.</returns>
-    private static async Task<(int Contacts, int Changes)> ComputeAsync(LifecycleDb db, int version, ScoringModel model, CancellationToken cancel)
+    private async Task<(int Contacts, int Changes)> ComputeAsync(LifecycleDb db, int version, ScoringModel model, CancellationToken cancel)
     {
         if (model.Fit.Length == 0 && model.Engagement.Length == 0) return (0, 0);
         var cursor = await db.Set<ScoringCursor>().AsNoTracking().FirstOrDefaultAsync(c => c.Name == EventsCursor, cancel);
-        var (readAt, readId) = cursor is null ? (Start, "") : (cursor.ReceivedAt, cursor.MessageId);
+        var read = cursor is null ? (Start, "") : (cursor.ReceivedAt, cursor.MessageId);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var pages = Channel.CreateBounded<ScoredPage>(1);
+        var scoring = Task.Run(async () =>
+        {
+            try
+            {
+                await using var source = database.Open();
+                await ScorePagesAsync(source, version, model, read, pages.Writer, stop.Token);
+                pages.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                pages.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+        int contacts = 0, written = 0;
+        try
+        {
+            await foreach (var page in pages.Reader.ReadAllAsync(cancel))
+            {
+                await using (var transaction = await db.Database.BeginTransactionAsync(cancel))
+                {
+                    await ScoreChangeStore.AppendAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), page.Changes, cancel);
+                    await transaction.CommitAsync(cancel);
+                }
+                contacts += page.Contacts;
+                written += page.Changes.Count;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync(); // a failed write stops the reading
+            await scoring.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        return (contacts, written);
+    }
+
+    private sealed record ScoredPage(int Contacts, List<ScoreChange> Changes);
+
+    private static async Task ScorePagesAsync(LifecycleDb db, int version, ScoringModel model, (DateTime At, string MessageId) read,
+        ChannelWriter<ScoredPage> pages, CancellationToken cancel)
+    {
+        var (readAt, readId) = read;
         // Only events some engagement rule names are read (names compare case-insensitively, as rules match them),
         // and only those with property conditions carry their payload.
         var ruleEvents = model.Engagement.Select(r => r.Event.ToLowerInvariant()).Distinct().ToList();
         var needProperties = model.Engagement.Where(r => r.Where is { Length: > 0 }).Select(r => r.Event.ToLowerInvariant()).Distinct().ToList();
         var noProperties = new Dictionary<string, string>();
         var accounts = model.Fit.Length == 0 ? [] : await db.Accounts.AsNoTracking().ToDictionaryAsync(a => a.Id, cancel);
-        int contacts = 0, written = 0;
         var after = "";
         while (true)
         {
             // A page of contacts by id, and their events by one range scan of the (contact_id, timestamp) index.
             var page = await db.Contacts.AsNoTracking().Where(c => string.Compare(c.Id, after) > 0).OrderBy(c => c.Id).Take(RescorePage).ToListAsync(cancel);
-            if (page.Count == 0) break;
+            if (page.Count == 0) return;
             var (first, last) = (page[0].Id, page[^1].Id);
             after = last;
             var events = ruleEvents.Count == 0 ? Array.Empty<ScoredEvent>().ToLookup(_ => "") : (await db.Events.AsNoTracking()
@@ -285,14 +332,7 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
                     changes.AddRange(Scorer.Engage(model, version, contact.Id, e, changes));
                 pageChanges.AddRange(changes);
             }
-            await using (var transaction = await db.Database.BeginTransactionAsync(cancel))
-            {
-                await ScoreChangeStore.AppendAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), pageChanges, cancel);
-                await transaction.CommitAsync(cancel);
-            }
-            contacts += page.Count;
-            written += pageChanges.Count;
+            await pages.WriteAsync(new ScoredPage(page.Count, pageChanges), cancel);
         }
-        return (contacts, written);
     }
 }

@@ -1926,9 +1926,6 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_score_changes");
 
-                    b.HasIndex("MessageId")
-                        .HasDatabaseName("ix_score_changes_message_id");
-
                     b.HasIndex("ModelVersion", "At")
                         .HasDatabaseName("ix_score_changes_model_version_at");
 
