@@ -78,7 +78,7 @@ internal static class ScoringBench
         if (!large)
             while (await worker.ScoreNextBatchAsync(default) is > 0 and var n) backlog += n;
         else if (await MoveCursorToEndAsync(database))
-            initial = await worker.RescoreAsync(1, default, recomputeAll: true);
+            initial = await worker.RescoreAsync(1, default); // the current version: every rule is computed
         catchUp.Stop();
         Console.WriteLine($"engine {database.Engine}; {contacts:N0} contacts, {events:N0} events");
         if (initial is not null)
@@ -109,8 +109,9 @@ internal static class ScoringBench
         await using var query = database.Open();
         var connection = query.Database.GetDbConnection();
         await query.Database.OpenConnectionAsync();
-        // "within 30 days" of the count itself, as the segment reads the clock when it runs (not the start of the bench).
-        var since = DateTime.UtcNow.AddDays(-30);
+        // One instant for both queries' "within 30 days" (a count at 1M takes seconds, and the window moves meanwhile).
+        var clock = new FixedClock(DateTimeOffset.UtcNow);
+        var since = clock.GetUtcNow().UtcDateTime.AddDays(-30);
         object sinceParameter = database.Engine == DatabaseEngine.Sqlite ? EventStore.SqliteInstant(since) : since;
         var pathTest = database.Engine == DatabaseEngine.Sqlite ? "json_extract(e.payload, '$.properties.path') LIKE '%/pricing%'" : "(e.payload::jsonb -> 'properties' ->> 'path') LIKE '%/pricing%'";
         var handWritten = $"""
@@ -126,7 +127,7 @@ internal static class ScoringBench
         for (var run = 0; run < 5; run++)
         {
             var s = Stopwatch.StartNew();
-            segmentCount = await SegmentQueries.CountAsync(query, filter, TimeProvider.System, default);
+            segmentCount = await SegmentQueries.CountAsync(query, filter, clock, default);
             segmentTimes.Add(s.Elapsed.TotalMilliseconds);
             var h = Stopwatch.StartNew();
             handCount = await connection.ExecuteScalarAsync<long>(handWritten, new { since = sinceParameter });
@@ -151,6 +152,11 @@ internal static class ScoringBench
         var (full, fullTime) = await TimedRescoreAsync(database, worker, everyRule);
         Console.WriteLine($"rescore, every rule changed (full recompute): {full.Contacts:N0} contacts, {full.Changes:N0} score changes in {fullTime:0.0} s");
         return segmentCount == handCount ? 0 : 2;
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     private static async Task<(RescoreResult Result, double Seconds)> TimedRescoreAsync(Database database, ScoringWorker worker, ScoringModel model)

@@ -200,11 +200,12 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
     /// <summary>
     /// Scores everyone again under <paramref name="version"/> from all events the worker has read, then makes it the
     /// current version. Rules the version has unchanged from the current one keep their score changes
-    /// (scoring_rule_sources) unless <paramref name="recomputeAll"/>; the others are computed from the events.
+    /// (scoring_rule_sources); the others are computed from the events. Rescoring the current version recomputes
+    /// every rule (after an import that the worker may have read out of order).
     /// Statuses are left as they are: a rescore changes scores, not history; the next scored event of a contact
     /// applies the thresholds under the new version. Until the version is activated, reads go on under the current one.
     /// </summary>
-    public async Task<RescoreResult> RescoreAsync(int version, CancellationToken cancel, bool recomputeAll = false)
+    public async Task<RescoreResult> RescoreAsync(int version, CancellationToken cancel)
     {
         await _gate.WaitAsync(cancel);
         try
@@ -213,7 +214,7 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
             var row = await db.Set<ScoringModelVersion>().FirstAsync(m => m.Version == version, cancel);
             var model = ScoringModel.FromJson(row.Definition);
             var (active, activeModel) = await ScoringModels.CurrentAsync(db, clock, cancel);
-            var kept = recomputeAll || active == version ? new HashSet<string>() : ScoringModel.RulesUnchanged(activeModel, model);
+            var kept = active == version ? new HashSet<string>() : ScoringModel.RulesUnchanged(activeModel, model);
             await KeepRulesAsync(db, version, active, kept, cancel);
             var (contacts, written) = await ComputeAsync(db, version, model.Without(kept), cancel);
             await db.Set<ScoringModelVersion>().Where(m => m.Version == version)

@@ -167,12 +167,12 @@ public class ScoringWorkerTests
         await worker.RescoreAsync(2, default); // nothing read yet: c1's fit (vp 25) only
         Assert.Equal(2, await worker.ScoreNextBatchAsync(default)); // webinar 20, form 10
 
-        async Task<RescoreResult> RescoreAsync(ScoringModel next, bool recomputeAll = false)
+        async Task<RescoreResult> RescoreAsync(ScoringModel next)
         {
             int version;
             await using (var db = test.Database.Open())
                 version = (await ScoringModels.AddAsync(db, next, TimeProvider.System, default)).Version;
-            return await worker.RescoreAsync(version, default, recomputeAll);
+            return await worker.RescoreAsync(version, default);
         }
         async Task<(int Rows, double Total)> ScoreAsync(int version)
         {
@@ -201,8 +201,8 @@ public class ScoringWorkerTests
         Assert.Equal((3, 60.4468), await ScoreAsync(3)); // written under version 4: no earlier version sees it
         Assert.Equal(3, (await ScoreAsync(2)).Rows);     // version 2's history is as it was
 
-        // Recomputing every rule from the events gives the same score: vp, webinar, form 10, form 5 (capped).
-        Assert.Equal(new RescoreResult(5, 1, 4, 0), await RescoreAsync(webinar30 with { MqlThreshold = 95 }, recomputeAll: true));
-        Assert.Equal((4, 65.4468), await ScoreAsync(5));
+        // Rescoring the current version recomputes every rule from the events, to the same score: vp, webinar, form 10, form 5 (capped).
+        Assert.Equal(new RescoreResult(4, 1, 4, 0), await worker.RescoreAsync(4, default));
+        Assert.Equal((4, 65.4468), await ScoreAsync(4));
     }
 }
