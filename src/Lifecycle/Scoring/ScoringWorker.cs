@@ -231,16 +231,18 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
 
     /// <summary>
     /// Clears what an earlier rescore of the version wrote, and records the kept rules' sources: the active version
-    /// and every version the active one kept them from.
+    /// and every version the active one kept them from. Rows of this version that the active one reads (an older
+    /// version rescored again) stay: they are the kept rules' rows already.
     /// </summary>
     private static async Task KeepRulesAsync(LifecycleDb db, int version, int active, IReadOnlySet<string> kept, CancellationToken cancel)
     {
         var activeSources = await db.Set<ScoringRuleSource>().AsNoTracking().Where(s => s.Version == active).ToListAsync(cancel);
+        var readByActive = activeSources.Where(s => s.SourceVersion == version).Select(s => s.RuleId).ToList();
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
-        await db.Set<ScoreChange>().Where(c => c.ModelVersion == version).ExecuteDeleteAsync(cancel);
+        await db.Set<ScoreChange>().Where(c => c.ModelVersion == version && !readByActive.Contains(c.RuleId)).ExecuteDeleteAsync(cancel);
         await db.Set<ScoringRuleSource>().Where(s => s.Version == version).ExecuteDeleteAsync(cancel);
         db.AddRange(kept.Select(rule => new ScoringRuleSource { Version = version, RuleId = rule, SourceVersion = active }));
-        db.AddRange(activeSources.Where(s => kept.Contains(s.RuleId))
+        db.AddRange(activeSources.Where(s => kept.Contains(s.RuleId) && s.SourceVersion != version)
             .Select(s => new ScoringRuleSource { Version = version, RuleId = s.RuleId, SourceVersion = s.SourceVersion }));
         await db.SaveChangesAsync(cancel);
         await transaction.CommitAsync(cancel);
@@ -250,7 +252,7 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
     /// <summary>
     /// Writes the score changes of <paramref name="model"/>'s rules for everyone, from the events the worker has read.
     /// Pages of contacts are read and scored on a second connection while the previous page is written, so the
-    /// database reads, the scoring and the writes overlap (on two cores they are about even).
+    /// database reads, the scoring and the writes overlap.
     /// </summary>
     /// <returns>The contacts scored (all of them when there are rules to compute) and the changes written.</returns>
     private async Task<(int Contacts, int Changes)> ComputeAsync(LifecycleDb db, int version, ScoringModel model, CancellationToken cancel)

@@ -201,6 +201,15 @@ public class ScoringWorkerTests
         Assert.Equal((3, 60.4468), await ScoreAsync(3)); // written under version 4: no earlier version sees it
         Assert.Equal(3, (await ScoreAsync(2)).Rows);     // version 2's history is as it was
 
+        // Rescoring version 3 again (back to it): webinar and form are kept from version 4 (and 4's sources: 3 for
+        // webinar, 2 for form), vp from 4 and 2; version 3's own webinar row, which version 4 reads, is not deleted.
+        Assert.Equal(new RescoreResult(3, 0, 0, 3), await worker.RescoreAsync(3, default));
+        Assert.Equal((4, 65.4468), await ScoreAsync(3));
+        await using (var db = test.Database.Open())
+            await db.Set<ScoringModelVersion>().Where(m => m.Version == 4)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.ActivatedAt, DateTime.UtcNow.AddMinutes(1))); // version 4 current again
+        Assert.Equal((4, 65.4468), await ScoreAsync(4));
+
         // Rescoring the current version recomputes every rule from the events, to the same score: vp, webinar, form 10, form 5 (capped).
         Assert.Equal(new RescoreResult(4, 1, 4, 0), await worker.RescoreAsync(4, default));
         Assert.Equal((4, 65.4468), await ScoreAsync(4));
