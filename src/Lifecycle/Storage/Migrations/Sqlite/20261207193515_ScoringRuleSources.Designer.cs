@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Lifecycle.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteLifecycleDb))]
-    [Migration("20261207180252_ScoringRuleSources")]
+    [Migration("20261207193515_ScoringRuleSources")]
     partial class ScoringRuleSources
     {
         /// <inheritdoc />
@@ -663,6 +663,9 @@ namespace Lifecycle.Storage.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_transitions");
+
+                    b.HasIndex("At", "ContactId")
+                        .HasDatabaseName("ix_transitions_at_contact_id");
 
                     b.HasIndex("ToStatus", "At")
                         .HasDatabaseName("ix_transitions_to_status_at");
@@ -1532,6 +1535,25 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.ToTable("report_cache", (string)null);
                 });
 
+            modelBuilder.Entity("Lifecycle.Reports.EmailChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_report_email_changes");
+
+                    b.ToTable("report_email_changes", (string)null);
+                });
+
             modelBuilder.Entity("Lifecycle.Reports.MetricTarget", b =>
                 {
                     b.Property<string>("MetricId")
@@ -1585,6 +1607,54 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasName("pk_monthly_report_runs");
 
                     b.ToTable("monthly_report_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Reports.ProjectedEmail", b =>
+                {
+                    b.Property<string>("MessageKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_key");
+
+                    b.Property<DateTime?>("BouncedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bounced_at");
+
+                    b.Property<string>("CampaignId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<DateTime?>("ClickedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("clicked_at");
+
+                    b.Property<string>("ContactId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime?>("OpenedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("ProgramId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("program_id");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("MessageKey")
+                        .HasName("pk_report_emails");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_report_emails_contact_id");
+
+                    b.HasIndex("SentAt", "ContactId", "ProgramId", "CampaignId", "BouncedAt", "OpenedAt", "ClickedAt")
+                        .HasDatabaseName("ix_report_emails_sent_at_contact_id_program_id_campaign_id_bounced_at_opened_at_clicked_at");
+
+                    b.ToTable("report_emails", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Reports.ProjectedPageViews", b =>
@@ -1821,9 +1891,6 @@ namespace Lifecycle.Storage.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_score_changes");
-
-                    b.HasIndex("MessageId")
-                        .HasDatabaseName("ix_score_changes_message_id");
 
                     b.HasIndex("ModelVersion", "At")
                         .HasDatabaseName("ix_score_changes_model_version_at");

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Lifecycle.Storage.Migrations.Sqlite
+namespace Lifecycle.Storage.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class ScoringRuleSources : Migration
@@ -10,13 +10,17 @@ namespace Lifecycle.Storage.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_score_changes_message_id",
+                table: "score_changes");
+
             migrationBuilder.CreateTable(
                 name: "scoring_rule_sources",
                 columns: table => new
                 {
-                    version = table.Column<int>(type: "INTEGER", nullable: false),
-                    rule_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    source_version = table.Column<int>(type: "INTEGER", nullable: false)
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    rule_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    source_version = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -29,6 +33,11 @@ namespace Lifecycle.Storage.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "scoring_rule_sources");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_score_changes_message_id",
+                table: "score_changes",
+                column: "message_id");
         }
     }
 }
