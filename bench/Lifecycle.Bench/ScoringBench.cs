@@ -34,12 +34,19 @@ internal static class ScoringBench
         {
             if (!await ef.Contacts.AnyAsync())
             {
+                var build = Stopwatch.StartNew();
                 for (var a = 0; a < contacts / 10; a++)
                     ef.Accounts.Add(new Account { Id = $"a{a}", Name = $"Account {a}", Industry = a % 3 == 0 ? "software" : "retail", Employees = random.Next(5, 5000) });
-                for (var c = 0; c < contacts; c++)
-                    ef.Contacts.Add(new Contact { Id = $"c{c}", Title = c % 4 == 0 ? "VP Marketing" : "Analyst", AccountId = $"a{c % (contacts / 10)}", Status = ContactStatus.Lead, CreatedAt = now.AddDays(-120) });
                 await ef.SaveChangesAsync();
                 ef.ChangeTracker.Clear();
+                // In chunks: a million tracked contacts would hold gigabytes.
+                for (var start = 0; start < contacts; start += 50_000)
+                {
+                    for (var c = start; c < Math.Min(contacts, start + 50_000); c++)
+                        ef.Contacts.Add(new Contact { Id = $"c{c}", Title = c % 4 == 0 ? "VP Marketing" : "Analyst", AccountId = $"a{c % (contacts / 10)}", Status = ContactStatus.Lead, CreatedAt = now.AddDays(-120) });
+                    await ef.SaveChangesAsync();
+                    ef.ChangeTracker.Clear();
+                }
                 await ef.Database.OpenConnectionAsync();
                 string[] paths = ["/", "/blog", "/pricing", "/docs"];
                 for (var start = 0; start < events; start += 10_000)
@@ -53,21 +60,35 @@ internal static class ScoringBench
                             now.AddDays(-random.NextDouble() * 90), now.AddDays(-1), TimestampFlag.None,
                             $"{{\"properties\":{{\"path\":\"{path}\"}}}}");
                     }).ToList();
-                    await EventStore.InsertNewAsync(ef.Database.GetDbConnection(), transaction.GetDbTransaction(), rows, default);
+                    await EventStore.InsertNewAsync(ef.Database.GetDbConnection(), transaction.GetDbTransaction(), rows, default, likelyNew: true);
                     await transaction.CommitAsync();
                 }
-                if (database.Engine == DatabaseEngine.Postgres) await ef.Database.ExecuteSqlRawAsync("ANALYZE");
+                if (database.Engine == DatabaseEngine.Postgres) await ef.Database.ExecuteSqlRawAsync("VACUUM ANALYZE");
+                Console.WriteLine($"built {contacts:N0} contacts and {events:N0} events in {build.Elapsed.TotalSeconds:0} s");
             }
         }
 
         var worker = new ScoringWorker(database, TimeProvider.System, ScoringOptions.Default with { PostgresSettle = TimeSpan.Zero }, NullLogger<ScoringWorker>.Instance);
+        // At scale the worker's batches would take hours to read the backlog (its read after the cursor has no
+        // index): the cursor is moved to the last event and version 1 is scored by a full rescore instead.
+        var large = events > 1_000_000;
         var catchUp = Stopwatch.StartNew();
         var backlog = 0;
-        while (await worker.ScoreNextBatchAsync(default) is > 0 and var n) backlog += n;
+        RescoreResult? initial = null;
+        if (!large)
+            while (await worker.ScoreNextBatchAsync(default) is > 0 and var n) backlog += n;
+        else if (await MoveCursorToEndAsync(database))
+            initial = await worker.RescoreAsync(1, default); // the current version: every rule is computed
         catchUp.Stop();
+        Console.WriteLine($"engine {database.Engine}; {contacts:N0} contacts, {events:N0} events");
+        if (initial is not null)
+            Console.WriteLine($"initial full score (version 1, empty score table): {initial.Contacts:N0} contacts, {initial.Changes:N0} score changes in {catchUp.Elapsed.TotalSeconds:0.0} s");
+        else if (!large)
+            Console.WriteLine($"backlog: {backlog:N0} events scored in {catchUp.Elapsed.TotalSeconds:0.0} s ({backlog / catchUp.Elapsed.TotalSeconds:N0} events/s)");
 
         var latencies = new List<double>();
-        for (var i = 0; i < 200; i++)
+        var runs = large ? 20 : 200;
+        for (var i = 0; i < runs; i++)
         {
             await using (var ef = database.Open())
             {
@@ -83,12 +104,14 @@ internal static class ScoringBench
             latencies.Add(one.Elapsed.TotalMilliseconds);
         }
         latencies.Sort();
+        Console.WriteLine($"one event: median {latencies[latencies.Count / 2]:0.0} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:0.0} ms ({runs} runs)");
 
         await using var query = database.Open();
         var connection = query.Database.GetDbConnection();
         await query.Database.OpenConnectionAsync();
-        // "within 30 days" of the count itself, as the segment reads the clock when it runs (not the start of the bench).
-        var since = DateTime.UtcNow.AddDays(-30);
+        // One instant for both queries' "within 30 days" (a count at 1M takes seconds, and the window moves meanwhile).
+        var clock = new FixedClock(DateTimeOffset.UtcNow);
+        var since = clock.GetUtcNow().UtcDateTime.AddDays(-30);
         object sinceParameter = database.Engine == DatabaseEngine.Sqlite ? EventStore.SqliteInstant(since) : since;
         var pathTest = database.Engine == DatabaseEngine.Sqlite ? "json_extract(e.payload, '$.properties.path') LIKE '%/pricing%'" : "(e.payload::jsonb -> 'properties' ->> 'path') LIKE '%/pricing%'";
         var handWritten = $"""
@@ -104,7 +127,7 @@ internal static class ScoringBench
         for (var run = 0; run < 5; run++)
         {
             var s = Stopwatch.StartNew();
-            segmentCount = await SegmentQueries.CountAsync(query, filter, TimeProvider.System, default);
+            segmentCount = await SegmentQueries.CountAsync(query, filter, clock, default);
             segmentTimes.Add(s.Elapsed.TotalMilliseconds);
             var h = Stopwatch.StartNew();
             handCount = await connection.ExecuteScalarAsync<long>(handWritten, new { since = sinceParameter });
@@ -112,19 +135,49 @@ internal static class ScoringBench
         }
         segmentTimes.Sort();
         handTimes.Sort();
-        // A full rescore after a model change: the default model with another MQL threshold, as a new version.
+        Console.WriteLine($"segment count {segmentCount:N0}: median {segmentTimes[2]:0} ms; hand-written SQL {handCount:N0}: median {handTimes[2]:0} ms (5 runs)");
+        // A rescore after a model change that leaves every rule as it was (another MQL threshold): rules keep their
+        // score changes. Then a model that changes every rule (each one's points + 1): every rule is recomputed.
+        ScoringModel current;
+        await using (var ef = database.Open())
+            current = (await ScoringModels.CurrentAsync(ef, TimeProvider.System, default)).Model;
+        var thresholdOnly = current with { MqlThreshold = current.MqlThreshold + 1 };
+        var everyRule = thresholdOnly with
+        {
+            Fit = thresholdOnly.Fit.Select(r => r with { Points = r.Points + 1 }).ToArray(),
+            Engagement = thresholdOnly.Engagement.Select(r => r with { Points = r.Points + 1 }).ToArray(),
+        };
+        var (kept, keptTime) = await TimedRescoreAsync(database, worker, thresholdOnly);
+        Console.WriteLine($"rescore, threshold changed: {kept.RulesKept} rules kept, {kept.Contacts:N0} contacts scored, {kept.Changes:N0} score changes written in {keptTime:0.0} s");
+        var (full, fullTime) = await TimedRescoreAsync(database, worker, everyRule);
+        Console.WriteLine($"rescore, every rule changed (full recompute): {full.Contacts:N0} contacts, {full.Changes:N0} score changes in {fullTime:0.0} s");
+        return segmentCount == handCount ? 0 : 2;
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private static async Task<(RescoreResult Result, double Seconds)> TimedRescoreAsync(Database database, ScoringWorker worker, ScoringModel model)
+    {
         int version;
         await using (var ef = database.Open())
-            version = (await ScoringModels.AddAsync(ef, ScoringModel.Default with { MqlThreshold = ScoringModel.Default.MqlThreshold + 1 }, TimeProvider.System, default)).Version;
-        var rescore = Stopwatch.StartNew();
-        var rescored = await worker.RescoreAsync(version, default);
-        rescore.Stop();
+            version = (await ScoringModels.AddAsync(ef, model, TimeProvider.System, default)).Version;
+        var time = Stopwatch.StartNew();
+        var result = await worker.RescoreAsync(version, default);
+        return (result, time.Elapsed.TotalSeconds);
+    }
 
-        Console.WriteLine($"engine {database.Engine}; {contacts:N0} contacts, {events:N0} events");
-        Console.WriteLine($"rescore: {rescored.Contacts:N0} contacts, {rescored.Changes:N0} score changes in {rescore.Elapsed.TotalSeconds:0.0} s");
-        Console.WriteLine($"backlog: {backlog:N0} events scored in {catchUp.Elapsed.TotalSeconds:0.0} s ({backlog / catchUp.Elapsed.TotalSeconds:N0} events/s)");
-        Console.WriteLine($"one event: median {latencies[latencies.Count / 2]:0.0} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:0.0} ms (200 runs)");
-        Console.WriteLine($"segment count {segmentCount:N0}: median {segmentTimes[2]:0} ms; hand-written SQL {handCount:N0}: median {handTimes[2]:0} ms (5 runs)");
-        return segmentCount == handCount ? 0 : 2;
+    /// <summary>Marks every stored event as read by the worker; false when scoring has run already.</summary>
+    private static async Task<bool> MoveCursorToEndAsync(Database database)
+    {
+        await using var ef = database.Open();
+        await ScoringModels.CurrentAsync(ef, TimeProvider.System, default);
+        if (await ef.Set<ScoreChange>().AnyAsync()) return false;
+        var last = await ef.Events.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.MessageId).Select(e => new { e.ReceivedAt, e.MessageId }).FirstAsync();
+        ef.Add(new ScoringCursor { Name = ScoringWorker.EventsCursor, ReceivedAt = last.ReceivedAt, MessageId = last.MessageId });
+        await ef.SaveChangesAsync();
+        return true;
     }
 }

@@ -159,7 +159,8 @@ public sealed class ReportFacts
         var model = !needs.HasFlag(FactNeeds.Scores) ? null : await db.Set<Scoring.ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)
             .OrderByDescending(m => m.ActivatedAt).ThenByDescending(m => m.Version).FirstOrDefaultAsync(cancel);
         var scores = model is null ? [] : await db.Set<Scoring.ScoreChange>().AsNoTracking()
-            .Where(c => c.ModelVersion == model.Version && c.At < to && c.At <= now && (c.At >= from || active.Contains(c.ContactId)))
+            .Where((await Scoring.ScoringModels.RowsAsync(db, model.Version, cancel)).Predicate())
+            .Where(c => c.At < to && c.At <= now && (c.At >= from || active.Contains(c.ContactId)))
             .ToListAsync(cancel);
 
         var formEvents = needs.HasFlag(FactNeeds.Forms) ? await Capture.FormConversion.LoadAllAsync(db, from, to, now, cancel) : [];

@@ -33,6 +33,18 @@ public sealed class ScoringModelVersion
     public DateTime? ActivatedAt { get; set; }
 }
 
+/// <summary>
+/// A rule a model version kept unchanged from an earlier version: the score changes that rule wrote under
+/// <see cref="SourceVersion"/> count under <see cref="Version"/> too, so a rescore does not rewrite them. A version
+/// lists every earlier version its kept rule's changes come from (a rule kept over several versions has one row each).
+/// </summary>
+public sealed class ScoringRuleSource
+{
+    public int Version { get; set; }
+    public required string RuleId { get; set; }
+    public int SourceVersion { get; set; }
+}
+
 /// <summary>How far the scoring worker has read the events table: the last (received_at, message_id) scored.</summary>
 public sealed class ScoringCursor
 {
@@ -50,9 +62,9 @@ internal sealed class ScoreChangeConfiguration : IEntityTypeConfiguration<ScoreC
         change.Property(c => c.RuleId).HasMaxLength(64);
         change.Property(c => c.MessageId).HasMaxLength(200);
         change.Property(c => c.Kind).HasConversion(k => Storage.SnakeCase.Of(k.ToString()), v => Enum.Parse<ScoreKind>(v, true)).HasMaxLength(16);
+        // No index on message_id: nothing reads score changes by event, and a rescore writes millions of rows.
         change.HasIndex(c => new { c.ContactId, c.ModelVersion, c.At });
         change.HasIndex(c => new { c.ModelVersion, c.At });
-        change.HasIndex(c => c.MessageId);
     }
 }
 
@@ -63,6 +75,16 @@ internal sealed class ScoringModelVersionConfiguration : IEntityTypeConfiguratio
         model.ToTable("scoring_models");
         model.HasKey(m => m.Version);
         model.Property(m => m.Version).ValueGeneratedNever();
+    }
+}
+
+internal sealed class ScoringRuleSourceConfiguration : IEntityTypeConfiguration<ScoringRuleSource>
+{
+    public void Configure(EntityTypeBuilder<ScoringRuleSource> source)
+    {
+        source.ToTable("scoring_rule_sources");
+        source.HasKey(s => new { s.Version, s.RuleId, s.SourceVersion });
+        source.Property(s => s.RuleId).HasMaxLength(64);
     }
 }
 

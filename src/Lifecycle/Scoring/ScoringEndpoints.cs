@@ -139,8 +139,8 @@ public static class ScoringEndpoints
         if (start >= end) check.Add("to", "must be after from");
         if (!check.Ok) return check.Problem();
         var (version, _) = await ScoringModels.CurrentAsync(db, clock, default);
-        var changes = await db.Set<ScoreChange>().AsNoTracking()
-            .Where(c => c.ModelVersion == version && c.At >= start && c.At < end)
+        var changes = await db.Set<ScoreChange>().AsNoTracking().Where((await ScoringModels.RowsAsync(db, version, default)).Predicate())
+            .Where(c => c.At >= start && c.At < end)
             .Select(c => new DriverChange(c.ContactId, c.RuleId, c.Kind, c.Points)).ToListAsync();
         var mqls = (await db.Transitions.AsNoTracking().Where(t => t.ToStatus == ContactStatus.Mql && t.At >= start && t.At < end)
             .Select(t => t.ContactId).Distinct().ToListAsync()).ToHashSet();

@@ -72,6 +72,34 @@ public sealed record ScoringModel
         ],
     };
 
+    /// <summary>
+    /// The rules of <paramref name="next"/> that score exactly as in <paramref name="before"/>: same id and kind,
+    /// same definition, and for engagement the same half-life applied (the rule's own, else the model's). Their
+    /// score changes depend on nothing else (caps count a rule's own points), so a rescore can keep them.
+    /// </summary>
+    public static IReadOnlySet<string> RulesUnchanged(ScoringModel before, ScoringModel next)
+    {
+        var earlier = before.RuleDefinitions();
+        return next.RuleDefinitions().Where(r => earlier.TryGetValue(r.Key, out var definition) && definition == r.Value)
+            .Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private Dictionary<string, string> RuleDefinitions()
+    {
+        var definitions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var rule in Fit) definitions[rule.Id] = "fit " + JsonSerializer.Serialize(rule, Json);
+        foreach (var rule in Engagement)
+            definitions[rule.Id] = "engagement " + JsonSerializer.Serialize(rule with { HalfLifeDays = rule.HalfLifeDays ?? HalfLifeDays }, Json);
+        return definitions;
+    }
+
+    /// <summary>This model without the given rules (what a rescore still has to compute).</summary>
+    public ScoringModel Without(IReadOnlySet<string> ruleIds) => this with
+    {
+        Fit = Fit.Where(r => !ruleIds.Contains(r.Id)).ToArray(),
+        Engagement = Engagement.Where(r => !ruleIds.Contains(r.Id)).ToArray(),
+    };
+
     /// <summary>Every problem of a model, keyed by the JSON path of the field (fit[2].field); empty when valid.</summary>
     public Dictionary<string, List<string>> Problems()
     {

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Lifecycle.Contacts;
 using Lifecycle.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -46,7 +47,37 @@ public static class ScoringModels
         contact.Title, account?.Industry, account?.Employees, contact.Country ?? account?.Country, contact.LeadSource,
         contact.Custom, account?.Custom ?? new Dictionary<string, string>());
 
-    public static Task<List<ScoreChange>> ChangesAsync(LifecycleDb db, string contactId, int version, DateTime upTo, CancellationToken cancel) =>
-        db.Set<ScoreChange>().AsNoTracking().Where(c => c.ContactId == contactId && c.ModelVersion == version && c.At <= upTo)
+    public static async Task<List<ScoreChange>> ChangesAsync(LifecycleDb db, string contactId, int version, DateTime upTo, CancellationToken cancel) =>
+        await db.Set<ScoreChange>().AsNoTracking().Where((await RowsAsync(db, version, cancel)).Predicate())
+            .Where(c => c.ContactId == contactId && c.At <= upTo)
             .OrderBy(c => c.At).ThenBy(c => c.Id).ToListAsync(cancel);
+
+    /// <summary>Which score changes count under a version (its own and its kept rules').</summary>
+    public static async Task<ScoreRows> RowsAsync(LifecycleDb db, int version, CancellationToken cancel)
+    {
+        var kept = await db.Set<ScoringRuleSource>().AsNoTracking().Where(s => s.Version == version).ToListAsync(cancel);
+        return new ScoreRows(version, kept.GroupBy(s => s.SourceVersion).OrderBy(g => g.Key)
+            .ToDictionary(g => g.Key, g => g.Select(s => s.RuleId).Order(StringComparer.Ordinal).ToArray()));
+    }
+}
+
+/// <summary>
+/// The score changes that count under a model version: the rows written under it, and for each rule it kept
+/// unchanged the rows that rule wrote under earlier versions (<see cref="KeptFrom"/>: source version → rule ids).
+/// </summary>
+public sealed record ScoreRows(int Version, IReadOnlyDictionary<int, string[]> KeptFrom)
+{
+    /// <summary>model_version = Version OR (model_version = source AND rule_id IN kept rules) for each source.</summary>
+    public Expression<Func<ScoreChange, bool>> Predicate()
+    {
+        var change = Expression.Parameter(typeof(ScoreChange), "c");
+        var version = Expression.Property(change, nameof(ScoreChange.ModelVersion));
+        var rule = Expression.Property(change, nameof(ScoreChange.RuleId));
+        Expression body = Expression.Equal(version, Expression.Constant(Version));
+        foreach (var (source, rules) in KeptFrom)
+            body = Expression.OrElse(body, Expression.AndAlso(
+                Expression.Equal(version, Expression.Constant(source)),
+                Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(string)], Expression.Constant(rules), rule)));
+        return Expression.Lambda<Func<ScoreChange, bool>>(body, change);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Lifecycle.Contacts;
 using Lifecycle.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -29,7 +30,8 @@ public sealed record ScoringOptions(TimeSpan PollInterval, int BatchSize, TimeSp
     }
 }
 
-public sealed record RescoreResult(int Version, int Contacts, int Changes);
+/// <summary>What a rescore did: the contacts it scored from their events, the changes it wrote, the rules it kept.</summary>
+public sealed record RescoreResult(int Version, int Contacts, int Changes, int RulesKept = 0);
 
 /// <summary>
 /// Scores the events the tracking API (and imports) commit, in arrival order, from a durable cursor
@@ -115,7 +117,8 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
             // Set-based: what every touched contact needs is read in one query per kind, not per contact.
             var touched = events.Where(e => e.ContactId is not null).GroupBy(e => e.ContactId!).ToList();
             var catchUp = touched.Where(g => g.Any(e => e.Type is "identify" or "alias")).Select(g => g.Key).ToHashSet();
-            var state = await BatchState.LoadAsync(db, version, touched.Select(g => g.Key).ToList(), catchUp, cancel);
+            var rows = await ScoringModels.RowsAsync(db, version, cancel);
+            var state = await BatchState.LoadAsync(db, rows, touched.Select(g => g.Key).ToList(), catchUp, cancel);
             foreach (var contact in touched)
             {
                 var batch = contact.Select(e => ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload)).ToList();
@@ -140,13 +143,13 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         Dictionary<string, Contact> Contacts, Dictionary<string, Account> Accounts, ILookup<string, ScoreChange> Changes,
         Dictionary<string, DateTime> LatestTransition, ILookup<string, ScoredEvent> Earlier)
     {
-        public static async Task<BatchState> LoadAsync(LifecycleDb db, int version, List<string> ids, HashSet<string> catchUp, CancellationToken cancel)
+        public static async Task<BatchState> LoadAsync(LifecycleDb db, ScoreRows rows, List<string> ids, HashSet<string> catchUp, CancellationToken cancel)
         {
             var contacts = await db.Contacts.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancel);
             var accountIds = contacts.Values.Select(c => c.AccountId).OfType<string>().Distinct().ToList();
             var accounts = await db.Accounts.AsNoTracking().Where(a => accountIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancel);
-            var changes = (await db.Set<ScoreChange>().AsNoTracking()
-                    .Where(c => ids.Contains(c.ContactId) && c.ModelVersion == version).OrderBy(c => c.At).ThenBy(c => c.Id).ToListAsync(cancel))
+            var changes = (await db.Set<ScoreChange>().AsNoTracking().Where(rows.Predicate())
+                    .Where(c => ids.Contains(c.ContactId)).OrderBy(c => c.At).ThenBy(c => c.Id).ToListAsync(cancel))
                 .ToLookup(c => c.ContactId);
             var latest = await db.Transitions.Where(t => ids.Contains(t.ContactId)).GroupBy(t => t.ContactId)
                 .Select(g => new { ContactId = g.Key, At = g.Max(t => t.At) }).ToDictionaryAsync(t => t.ContactId, t => t.At, cancel);
@@ -196,8 +199,11 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
 
     /// <summary>
     /// Scores everyone again under <paramref name="version"/> from all events the worker has read, then makes it the
-    /// current version. Statuses are left as they are: a rescore changes scores, not history; the next scored event
-    /// of a contact applies the thresholds under the new version.
+    /// current version. Rules the version has unchanged from the current one keep their score changes
+    /// (scoring_rule_sources); the others are computed from the events. Rescoring the current version recomputes
+    /// every rule (after an import that the worker may have read out of order).
+    /// Statuses are left as they are: a rescore changes scores, not history; the next scored event of a contact
+    /// applies the thresholds under the new version. Until the version is activated, reads go on under the current one.
     /// </summary>
     public async Task<RescoreResult> RescoreAsync(int version, CancellationToken cancel)
     {
@@ -207,59 +213,129 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
             await using var db = database.Open();
             var row = await db.Set<ScoringModelVersion>().FirstAsync(m => m.Version == version, cancel);
             var model = ScoringModel.FromJson(row.Definition);
-            await db.Set<ScoreChange>().Where(c => c.ModelVersion == version).ExecuteDeleteAsync(cancel);
-            var cursor = await db.Set<ScoringCursor>().AsNoTracking().FirstOrDefaultAsync(c => c.Name == EventsCursor, cancel);
-            var (readAt, readId) = cursor is null ? (Start, "") : (cursor.ReceivedAt, cursor.MessageId);
-            // Only events some engagement rule names are read further, and only those with property conditions parsed.
-            var ruleEvents = model.Engagement.Select(r => r.Event).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var needProperties = model.Engagement.Where(r => r.Where is { Length: > 0 }).Select(r => r.Event).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var noProperties = new Dictionary<string, string>();
-            var accounts = await db.Accounts.AsNoTracking().ToDictionaryAsync(a => a.Id, cancel);
-            int contacts = 0, written = 0;
-            var after = "";
-            while (true)
-            {
-                // A page of contacts by id, and their events by one range scan of the (contact_id, timestamp) index.
-                var page = await db.Contacts.AsNoTracking().Where(c => string.Compare(c.Id, after) > 0).OrderBy(c => c.Id).Take(RescorePage).ToListAsync(cancel);
-                if (page.Count == 0) break;
-                var (first, last) = (page[0].Id, page[^1].Id);
-                after = last;
-                var events = (await db.Events.AsNoTracking()
-                        .Where(e => e.ContactId != null && string.Compare(e.ContactId, first) >= 0 && string.Compare(e.ContactId, last) <= 0 && e.Name != null)
-                        .Where(e => e.ReceivedAt < readAt || (e.ReceivedAt == readAt && string.Compare(e.MessageId, readId) <= 0))
-                        .Select(e => new { e.MessageId, e.Name, e.ContactId, e.Timestamp, e.Payload }).ToListAsync(cancel))
-                    .Where(e => ruleEvents.Contains(e.Name!))
-                    .ToLookup(e => e.ContactId!);
-                var pageChanges = new List<ScoreChange>();
-                foreach (var contact in page)
-                {
-                    var profile = ScoringModels.Profile(contact, contact.AccountId is { } a ? accounts.GetValueOrDefault(a) : null);
-                    var changes = Scorer.FitChanges(contact.Id, version, new Dictionary<string, int>(), Scorer.Fit(model, profile), contact.CreatedAt);
-                    foreach (var e in events[contact.Id].OrderBy(e => e.Timestamp).ThenBy(e => e.MessageId, StringComparer.Ordinal))
-                    {
-                        var scored = needProperties.Contains(e.Name!)
-                            ? ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload)
-                            : new ScoredEvent(e.MessageId, e.Name, e.Timestamp, noProperties);
-                        changes.AddRange(Scorer.Engage(model, version, contact.Id, scored, changes));
-                    }
-                    pageChanges.AddRange(changes);
-                }
-                await using (var transaction = await db.Database.BeginTransactionAsync(cancel))
-                {
-                    await ScoreChangeStore.AppendAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), pageChanges, cancel);
-                    await transaction.CommitAsync(cancel);
-                }
-                contacts += page.Count;
-                written += pageChanges.Count;
-            }
+            var (active, activeModel) = await ScoringModels.CurrentAsync(db, clock, cancel);
+            var kept = active == version ? new HashSet<string>() : ScoringModel.RulesUnchanged(activeModel, model);
+            await KeepRulesAsync(db, version, active, kept, cancel);
+            var (contacts, written) = await ComputeAsync(db, version, model.Without(kept), cancel);
             await db.Set<ScoringModelVersion>().Where(m => m.Version == version)
                 .ExecuteUpdateAsync(u => u.SetProperty(m => m.ActivatedAt, clock.GetUtcNow().UtcDateTime), cancel);
-            log.LogInformation("rescored {Contacts} contacts under scoring model {Version}: {Changes} score changes", contacts, version, written);
-            return new RescoreResult(version, contacts, written);
+            log.LogInformation("rescored {Contacts} contacts under scoring model {Version}: {Changes} score changes, {Kept} rules kept",
+                contacts, version, written, kept.Count);
+            return new RescoreResult(version, contacts, written, kept.Count);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Clears what an earlier rescore of the version wrote, and records the kept rules' sources: the active version
+    /// and every version the active one kept them from. Rows of this version that the active one reads (an older
+    /// version rescored again) stay: they are the kept rules' rows already.
+    /// </summary>
+    private static async Task KeepRulesAsync(LifecycleDb db, int version, int active, IReadOnlySet<string> kept, CancellationToken cancel)
+    {
+        var activeSources = await db.Set<ScoringRuleSource>().AsNoTracking().Where(s => s.Version == active).ToListAsync(cancel);
+        var readByActive = activeSources.Where(s => s.SourceVersion == version).Select(s => s.RuleId).ToList();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancel);
+        await db.Set<ScoreChange>().Where(c => c.ModelVersion == version && !readByActive.Contains(c.RuleId)).ExecuteDeleteAsync(cancel);
+        await db.Set<ScoringRuleSource>().Where(s => s.Version == version).ExecuteDeleteAsync(cancel);
+        db.AddRange(kept.Select(rule => new ScoringRuleSource { Version = version, RuleId = rule, SourceVersion = active }));
+        db.AddRange(activeSources.Where(s => kept.Contains(s.RuleId) && s.SourceVersion != version)
+            .Select(s => new ScoringRuleSource { Version = version, RuleId = s.RuleId, SourceVersion = s.SourceVersion }));
+        await db.SaveChangesAsync(cancel);
+        await transaction.CommitAsync(cancel);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>
+    /// Writes the score changes of <paramref name="model"/>'s rules for everyone, from the events the worker has read.
+    /// Pages of contacts are read and scored on a second connection while the previous page is written, so the
+    /// database reads, the scoring and the writes overlap.
+    /// </summary>
+    /// <returns>The contacts scored (all of them when there are rules to compute) and the changes written.</returns>
+    private async Task<(int Contacts, int Changes)> ComputeAsync(LifecycleDb db, int version, ScoringModel model, CancellationToken cancel)
+    {
+        if (model.Fit.Length == 0 && model.Engagement.Length == 0) return (0, 0);
+        var cursor = await db.Set<ScoringCursor>().AsNoTracking().FirstOrDefaultAsync(c => c.Name == EventsCursor, cancel);
+        var read = cursor is null ? (Start, "") : (cursor.ReceivedAt, cursor.MessageId);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var pages = Channel.CreateBounded<ScoredPage>(1);
+        var scoring = Task.Run(async () =>
+        {
+            try
+            {
+                await using var source = database.Open();
+                await ScorePagesAsync(source, version, model, read, pages.Writer, stop.Token);
+                pages.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                pages.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+        int contacts = 0, written = 0;
+        try
+        {
+            await foreach (var page in pages.Reader.ReadAllAsync(cancel))
+            {
+                await using (var transaction = await db.Database.BeginTransactionAsync(cancel))
+                {
+                    await ScoreChangeStore.AppendAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), page.Changes, cancel);
+                    await transaction.CommitAsync(cancel);
+                }
+                contacts += page.Contacts;
+                written += page.Changes.Count;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync(); // a failed write stops the reading
+            await scoring.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        return (contacts, written);
+    }
+
+    private sealed record ScoredPage(int Contacts, List<ScoreChange> Changes);
+
+    private static async Task ScorePagesAsync(LifecycleDb db, int version, ScoringModel model, (DateTime At, string MessageId) read,
+        ChannelWriter<ScoredPage> pages, CancellationToken cancel)
+    {
+        var (readAt, readId) = read;
+        // Only events some engagement rule names are read (names compare case-insensitively, as rules match them),
+        // and only those with property conditions carry their payload.
+        var ruleEvents = model.Engagement.Select(r => r.Event.ToLowerInvariant()).Distinct().ToList();
+        var needProperties = model.Engagement.Where(r => r.Where is { Length: > 0 }).Select(r => r.Event.ToLowerInvariant()).Distinct().ToList();
+        var noProperties = new Dictionary<string, string>();
+        var accounts = model.Fit.Length == 0 ? [] : await db.Accounts.AsNoTracking().ToDictionaryAsync(a => a.Id, cancel);
+        var after = "";
+        while (true)
+        {
+            // A page of contacts by id, and their events by one range scan of the (contact_id, timestamp) index.
+            var page = await db.Contacts.AsNoTracking().Where(c => string.Compare(c.Id, after) > 0).OrderBy(c => c.Id).Take(RescorePage).ToListAsync(cancel);
+            if (page.Count == 0) return;
+            var (first, last) = (page[0].Id, page[^1].Id);
+            after = last;
+            var events = ruleEvents.Count == 0 ? Array.Empty<ScoredEvent>().ToLookup(_ => "") : (await db.Events.AsNoTracking()
+                    .Where(e => e.ContactId != null && string.Compare(e.ContactId, first) >= 0 && string.Compare(e.ContactId, last) <= 0 && e.Name != null)
+                    .Where(e => ruleEvents.Contains(e.Name!.ToLower()))
+                    .Where(e => e.ReceivedAt < readAt || (e.ReceivedAt == readAt && string.Compare(e.MessageId, readId) <= 0))
+                    .Select(e => new { e.MessageId, e.Name, e.ContactId, e.Timestamp, Payload = needProperties.Contains(e.Name!.ToLower()) ? e.Payload : null })
+                    .ToListAsync(cancel))
+                .ToLookup(e => e.ContactId!, e => e.Payload is null
+                    ? new ScoredEvent(e.MessageId, e.Name, e.Timestamp, noProperties)
+                    : ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload));
+            var pageChanges = new List<ScoreChange>();
+            foreach (var contact in page)
+            {
+                var profile = ScoringModels.Profile(contact, contact.AccountId is { } a ? accounts.GetValueOrDefault(a) : null);
+                var changes = Scorer.FitChanges(contact.Id, version, new Dictionary<string, int>(), Scorer.Fit(model, profile), contact.CreatedAt);
+                foreach (var e in events[contact.Id].OrderBy(e => e.At).ThenBy(e => e.MessageId, StringComparer.Ordinal))
+                    changes.AddRange(Scorer.Engage(model, version, contact.Id, e, changes));
+                pageChanges.AddRange(changes);
+            }
+            await pages.WriteAsync(new ScoredPage(page.Count, pageChanges), cancel);
         }
     }
 }

@@ -14,7 +14,7 @@ public static class SegmentQueries
     public static async Task<SegmentQuery> CompileAsync(LifecycleDb db, SegmentFilter filter, TimeProvider clock, CancellationToken cancel)
     {
         var (version, _) = await ScoringModels.CurrentAsync(db, clock, cancel);
-        return SegmentSql.Compile(filter, db.Engine, clock.GetUtcNow().UtcDateTime, version);
+        return SegmentSql.Compile(filter, db.Engine, clock.GetUtcNow().UtcDateTime, await ScoringModels.RowsAsync(db, version, cancel));
     }
 
     public static async Task<long> CountAsync(LifecycleDb db, SegmentFilter filter, TimeProvider clock, CancellationToken cancel)

@@ -1,5 +1,6 @@
 using System.Text;
 using Dapper;
+using Lifecycle.Scoring;
 using Lifecycle.Storage;
 using Lifecycle.Tracking;
 
@@ -22,21 +23,21 @@ public sealed record SegmentQuery(string Where, IReadOnlyDictionary<string, obje
 /// Compiles a parsed filter to SQL that runs on SQLite and PostgreSQL. Every user value, custom-field key, event
 /// name and property name goes in as a parameter; the SQL text holds only fixed fragments chosen from the AST.
 /// Scores are computed like the API computes them (fit + engagement decayed by each change's half-life) under the
-/// current model version, at <c>now</c>; "within T days" counts events whose timestamp is within T days before now.
+/// current model version (<see cref="ScoreRows"/>), at <c>now</c>; "within T days" counts events whose timestamp is within T days before now.
 /// </summary>
 public sealed class SegmentSql
 {
     private readonly DatabaseEngine _engine;
     private readonly DateTime _now;
-    private readonly int _scoreVersion;
+    private readonly ScoreRows _scoreRows;
     private readonly Dictionary<string, object?> _parameters = [];
 
-    private SegmentSql(DatabaseEngine engine, DateTime now, int scoreVersion) =>
-        (_engine, _now, _scoreVersion) = (engine, now, scoreVersion);
+    private SegmentSql(DatabaseEngine engine, DateTime now, ScoreRows scoreRows) =>
+        (_engine, _now, _scoreRows) = (engine, now, scoreRows);
 
-    public static SegmentQuery Compile(SegmentFilter filter, DatabaseEngine engine, DateTime now, int scoreVersion)
+    public static SegmentQuery Compile(SegmentFilter filter, DatabaseEngine engine, DateTime now, ScoreRows scoreRows)
     {
-        var compiler = new SegmentSql(engine, now, scoreVersion);
+        var compiler = new SegmentSql(engine, now, scoreRows);
         var where = compiler.Sql(filter);
         return new SegmentQuery(where, compiler._parameters);
     }
@@ -106,12 +107,20 @@ public sealed class SegmentSql
     private string ScoreSql(string part)
     {
         var now = Instant(_now);
-        var version = Parameter(_scoreVersion);
         var ageDays = Postgres ? $"(EXTRACT(EPOCH FROM (CAST({now} AS timestamptz) - s.at)) / 86400.0)" : $"(julianday({now}) - julianday(s.at))";
         var power = Postgres ? $"POWER(CAST(2 AS double precision), CAST(-{ageDays} / s.half_life_days AS double precision))" : $"pow(2.0, -{ageDays} / s.half_life_days)";
         var value = $"CASE WHEN s.kind = 'fit' OR s.half_life_days IS NULL THEN s.points ELSE s.points * {power} END";
         var kind = part switch { "fit" => " AND s.kind = 'fit'", "engagement" => " AND s.kind = 'engagement'", _ => "" };
-        return $"(SELECT COALESCE(SUM({value}), 0) FROM score_changes s WHERE s.contact_id = c.id AND s.model_version = {version} AND s.at <= {now}{kind})";
+        return $"(SELECT COALESCE(SUM({value}), 0) FROM score_changes s WHERE s.contact_id = c.id AND {ScoreRowsSql()} AND s.at <= {now}{kind})";
+    }
+
+    /// <summary>The current version's own score changes, and its kept rules' from earlier versions.</summary>
+    private string ScoreRowsSql()
+    {
+        var rows = new StringBuilder($"(s.model_version = {Parameter(_scoreRows.Version)}");
+        foreach (var (source, rules) in _scoreRows.KeptFrom)
+            rows.Append($" OR (s.model_version = {Parameter(source)} AND s.rule_id IN ({string.Join(", ", rules.Select(Parameter))}))");
+        return rows.Append(')').ToString();
     }
 
     /// <summary>

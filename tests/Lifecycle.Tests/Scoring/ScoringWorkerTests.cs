@@ -144,4 +144,74 @@ public class ScoringWorkerTests
         Assert.Equal([("p0", 10, 5.0), ("p2", 10, 5.0), ("p3", 5, 5.0)], changes.Select(c => (c.MessageId, c.Points, c.HalfLifeDays ?? 0)));
         Assert.Equal(20.3030, Math.Round(Scorer.ScoreAt(changes, T).Engagement, 4));
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_rescore_keeps_the_changes_of_rules_the_new_version_did_not_change(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        var received = DateTime.UtcNow.AddMinutes(-1);
+        var model = new ScoringModel
+        {
+            HalfLifeDays = 10,
+            Fit = [new("vp", "title", "contains", ["VP"], null, null, 25)],
+            Engagement = [new("webinar", "Webinar Attended", null, 20, null, null), new("form", "Form Submitted", null, 10, new(15, 30), null)],
+        };
+        await using (var db = test.Database.Open())
+        {
+            db.Contacts.Add(new Contact { Id = "c1", Title = "VP Sales", Status = ContactStatus.Customer, CreatedAt = T.AddDays(-5) });
+            db.Events.AddRange(Event("m1", "c1", "Webinar Attended", T.AddDays(-2), received), Event("m2", "c1", "Form Submitted", T.AddDays(-1), received));
+            await ScoringModels.AddAsync(db, model, TimeProvider.System, default);
+            await db.SaveChangesAsync();
+        }
+        var worker = Worker(test.Database);
+        await worker.RescoreAsync(2, default); // nothing read yet: c1's fit (vp 25) only
+        Assert.Equal(2, await worker.ScoreNextBatchAsync(default)); // webinar 20, form 10
+
+        async Task<RescoreResult> RescoreAsync(ScoringModel next)
+        {
+            int version;
+            await using (var db = test.Database.Open())
+                version = (await ScoringModels.AddAsync(db, next, TimeProvider.System, default)).Version;
+            return await worker.RescoreAsync(version, default);
+        }
+        async Task<(int Rows, double Total)> ScoreAsync(int version)
+        {
+            await using var db = test.Database.Open();
+            var changes = await ScoringModels.ChangesAsync(db, "c1", version, T, default);
+            return (changes.Count, Math.Round(Scorer.ScoreAt(changes, T).Total, 4));
+        }
+
+        // Version 3 changes webinar's points only: vp and form keep version 2's rows, webinar is computed again.
+        var webinar30 = model with { MqlThreshold = 90, Engagement = [model.Engagement[0] with { Points = 30 }, model.Engagement[1]] };
+        Assert.Equal(new RescoreResult(3, 1, 1, 2), await RescoreAsync(webinar30));
+        // At T: vp 25 + webinar 30 × 2^(−2/10) + form 10 × 2^(−1/10) = 25 + 26.1165 + 9.3303 = 60.4468.
+        Assert.Equal((3, 60.4468), await ScoreAsync(3));
+        // Version 4 changes the threshold only: every rule keeps its rows, from version 2 (vp, form) and 3 (webinar).
+        Assert.Equal(new RescoreResult(4, 0, 0, 3), await RescoreAsync(webinar30 with { MqlThreshold = 95 }));
+        Assert.Equal((3, 60.4468), await ScoreAsync(4));
+
+        // A new form under version 4: its cap (15 in 30 days) counts the 10 points kept from version 2, so it earns 5.
+        await using (var db = test.Database.Open())
+        {
+            db.Events.Add(Event("m3", "c1", "Form Submitted", T, DateTime.UtcNow));
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal(1, await worker.ScoreNextBatchAsync(default));
+        Assert.Equal((4, 65.4468), await ScoreAsync(4));
+        Assert.Equal((3, 60.4468), await ScoreAsync(3)); // written under version 4: no earlier version sees it
+        Assert.Equal(3, (await ScoreAsync(2)).Rows);     // version 2's history is as it was
+
+        // Rescoring version 3 again (back to it): webinar and form are kept from version 4 (and 4's sources: 3 for
+        // webinar, 2 for form), vp from 4 and 2; version 3's own webinar row, which version 4 reads, is not deleted.
+        Assert.Equal(new RescoreResult(3, 0, 0, 3), await worker.RescoreAsync(3, default));
+        Assert.Equal((4, 65.4468), await ScoreAsync(3));
+        await using (var db = test.Database.Open())
+            await db.Set<ScoringModelVersion>().Where(m => m.Version == 4)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.ActivatedAt, DateTime.UtcNow.AddMinutes(1))); // version 4 current again
+        Assert.Equal((4, 65.4468), await ScoreAsync(4));
+
+        // Rescoring the current version recomputes every rule from the events, to the same score: vp, webinar, form 10, form 5 (capped).
+        Assert.Equal(new RescoreResult(4, 1, 4, 0), await worker.RescoreAsync(4, default));
+        Assert.Equal((4, 65.4468), await ScoreAsync(4));
+    }
 }

@@ -82,6 +82,23 @@ public class SegmentCountTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task Scores_count_the_rules_the_current_version_kept_from_an_earlier_one(string engine)
+    {
+        await using var test = await DatasetAsync(engine);
+        await using var db = test.Database.Open();
+        // Version 2 is current and kept rule "fit" from version 1 (not "webinar"): c1 30; c3 fit 60 + its own "old" 99 = 159.
+        db.Add(new ScoringModelVersion { Version = 2, Definition = ScoringModel.Default.ToJson(), CreatedAt = Now, ActivatedAt = DateTime.UtcNow }); // after version 1
+        db.Add(new ScoringRuleSource { Version = 2, RuleId = "fit", SourceVersion = 1 });
+        await db.SaveChangesAsync();
+        async Task<long> Count(string definition) => await SegmentQueries.CountAsync(db, SegmentParser.Parse(definition), TimeProvider.System, default);
+
+        Assert.Equal(1, await Count("score.fit = 30"));     // c1
+        Assert.Equal(1, await Count("score > 150"));        // c3
+        Assert.Equal(0, await Count("score.engagement > 0"));
+        Assert.Equal(2, await Count("score < 1"));          // c2, c4
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task Members_are_listed_by_id_and_paged(string engine)
     {
         await using var test = await DatasetAsync(engine);

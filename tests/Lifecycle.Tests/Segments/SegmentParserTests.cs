@@ -1,3 +1,4 @@
+using Lifecycle.Scoring;
 using Lifecycle.Segments;
 using Lifecycle.Storage;
 
@@ -82,7 +83,7 @@ public class SegmentParserTests
         var filter = SegmentParser.Parse($"title contains '{hostile.Replace("'", "''")}' or custom.k = 'v' or did '{hostile.Replace("'", "''")}' where \"{hostile.Replace("\"", "\"\"")}\" = 'a%b'");
         foreach (var engine in new[] { DatabaseEngine.Sqlite, DatabaseEngine.Postgres })
         {
-            var query = SegmentSql.Compile(filter, engine, new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), 1);
+            var query = SegmentSql.Compile(filter, engine, new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), new ScoreRows(1, new Dictionary<int, string[]>()));
             Assert.DoesNotContain("DROP", query.Where);
             Assert.DoesNotContain("a%b", query.Where);
             Assert.Contains(query.Parameters.Values, v => v as string == "%x''); drop table contacts; --%".Replace("''", "'"));
@@ -95,12 +96,12 @@ public class SegmentParserTests
     {
         var filter = SegmentParser.Parse("account.industry = 'Software' and not did 'Demo Requested' at least 2 times within 7 days");
         var now = new DateTime(2026, 6, 8, 0, 0, 0, DateTimeKind.Utc);
-        var sqlite = SegmentSql.Compile(filter, DatabaseEngine.Sqlite, now, 3);
+        var sqlite = SegmentSql.Compile(filter, DatabaseEngine.Sqlite, now, new ScoreRows(3, new Dictionary<int, string[]>()));
         Assert.Equal("(LOWER(a.industry) = @p0 AND (NOT COALESCE(c.id IN (SELECT e.contact_id FROM events e WHERE e.contact_id IS NOT NULL AND e.name = @p1 AND e.timestamp >= @p2 GROUP BY e.contact_id HAVING COUNT(*) >= @p3), FALSE)))", sqlite.Where);
         Assert.Equal(["software", "Demo Requested", "2026-06-01 00:00:00", 2], sqlite.Parameters.Values.ToArray());
-        var postgres = SegmentSql.Compile(filter, DatabaseEngine.Postgres, now, 3);
+        var postgres = SegmentSql.Compile(filter, DatabaseEngine.Postgres, now, new ScoreRows(3, new Dictionary<int, string[]>()));
         Assert.Equal(new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc), postgres.Parameters["p2"]);
-        var custom = SegmentSql.Compile(SegmentParser.Parse("account.custom.tier contains '5_%'"), DatabaseEngine.Postgres, now, 3);
+        var custom = SegmentSql.Compile(SegmentParser.Parse("account.custom.tier contains '5_%'"), DatabaseEngine.Postgres, now, new ScoreRows(3, new Dictionary<int, string[]>()));
         Assert.Equal("LOWER((CAST(a.custom AS jsonb) ->> @p0)) LIKE @p1 ESCAPE '\\'", custom.Where);
         Assert.Equal(["tier", "%5\\_\\%%"], custom.Parameters.Values.ToArray());
     }

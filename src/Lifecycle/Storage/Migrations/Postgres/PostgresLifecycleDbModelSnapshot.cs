@@ -1926,9 +1926,6 @@ namespace Lifecycle.Storage.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_score_changes");
 
-                    b.HasIndex("MessageId")
-                        .HasDatabaseName("ix_score_changes_message_id");
-
                     b.HasIndex("ModelVersion", "At")
                         .HasDatabaseName("ix_score_changes_model_version_at");
 
@@ -1984,6 +1981,27 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasName("pk_scoring_models");
 
                     b.ToTable("scoring_models", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Scoring.ScoringRuleSource", b =>
+                {
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<string>("RuleId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("rule_id");
+
+                    b.Property<int>("SourceVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("source_version");
+
+                    b.HasKey("Version", "RuleId", "SourceVersion")
+                        .HasName("pk_scoring_rule_sources");
+
+                    b.ToTable("scoring_rule_sources", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Segments.Segment", b =>

@@ -1889,9 +1889,6 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_score_changes");
 
-                    b.HasIndex("MessageId")
-                        .HasDatabaseName("ix_score_changes_message_id");
-
                     b.HasIndex("ModelVersion", "At")
                         .HasDatabaseName("ix_score_changes_model_version_at");
 
@@ -1947,6 +1944,27 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasName("pk_scoring_models");
 
                     b.ToTable("scoring_models", (string)null);
+                });
+
+            modelBuilder.Entity("Lifecycle.Scoring.ScoringRuleSource", b =>
+                {
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<string>("RuleId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule_id");
+
+                    b.Property<int>("SourceVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("source_version");
+
+                    b.HasKey("Version", "RuleId", "SourceVersion")
+                        .HasName("pk_scoring_rule_sources");
+
+                    b.ToTable("scoring_rule_sources", (string)null);
                 });
 
             modelBuilder.Entity("Lifecycle.Segments.Segment", b =>
