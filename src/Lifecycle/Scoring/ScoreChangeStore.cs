@@ -13,7 +13,8 @@ namespace Lifecycle.Scoring;
 public static class ScoreChangeStore
 {
     private const string Columns = "contact_id, at, model_version, rule_id, kind, points, half_life_days, message_id";
-    private const int SqliteRowsPerStatement = 100;
+    // Few rows a statement: SQLite binds named parameters at a cost that grows with the square of their number (EventStore).
+    private const int SqliteRowsPerStatement = 5;
     private static readonly string[] KindNames = Enum.GetValues<ScoreKind>().Select(k => SnakeCase.Of(k.ToString())).ToArray();
 
     public static async Task AppendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<ScoreChange> changes, CancellationToken cancel)
