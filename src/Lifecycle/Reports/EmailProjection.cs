@@ -106,25 +106,16 @@ public static class EmailProjection
     }
 
     /// <summary>Projects every e-mail event committed so far; returns how many it read.</summary>
-    public static async Task<int> CatchUpAsync(LifecycleDb db, CancellationToken cancel = default)
-    {
-        var total = 0;
-        while (true)
-        {
-            var (read, more) = await Feed.PassAsync<MailEvent>(db,
-                connection => connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM report_email_changes)"),
-                async (connection, tx, events, cursor) =>
-                {
-                    var changed = await db.Set<EmailChange>().OrderBy(c => c.Id).ToListAsync(cancel);
-                    var rederive = changed.Select(c => c.ContactId).ToHashSet(StringComparer.Ordinal);
-                    await ApplyAsync(connection, tx, events.Where(e => !rederive.Contains(e.ContactId)).ToList());
-                    if (rederive.Count > 0) await RederiveAsync(connection, tx, rederive, EventFeed.Projected(db.Engine == DatabaseEngine.Postgres, cursor));
-                    db.Set<EmailChange>().RemoveRange(changed);
-                }, cancel);
-            total += read;
-            if (!more) return total;
-        }
-    }
+    public static Task<int> CatchUpAsync(LifecycleDb db, CancellationToken cancel = default) =>
+        Feed.CatchUpAsync<MailEvent>(db, connection => connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM report_email_changes)"),
+            async (connection, tx, events, cursor) =>
+            {
+                var changed = await db.Set<EmailChange>().OrderBy(c => c.Id).ToListAsync(cancel);
+                var rederive = changed.Select(c => c.ContactId).ToHashSet(StringComparer.Ordinal);
+                await ApplyAsync(connection, tx, events.Where(e => !rederive.Contains(e.ContactId)).ToList());
+                if (rederive.Count > 0) await RederiveAsync(connection, tx, rederive, EventFeed.Projected(db.Engine == DatabaseEngine.Postgres, cursor));
+                db.Set<EmailChange>().RemoveRange(changed);
+            }, cancel);
 
     /// <summary>Folds events into their messages' stored rows.</summary>
     private static async Task ApplyAsync(DbConnection connection, DbTransaction tx, List<MailEvent> events)

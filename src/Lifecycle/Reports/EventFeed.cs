@@ -33,12 +33,25 @@ internal sealed record EventFeed(string CursorName, string Filter, string Sqlite
     /// <param name="From">The cursor the page was read after.</param>
     private sealed record SqlitePage<T>(long From, List<T> Events, bool Changes);
 
+    /// <summary>Applies every event committed so far, pass after pass (<see cref="PassAsync{T}"/>); returns how many it read.</summary>
+    public async Task<int> CatchUpAsync<T>(LifecycleDb db, Func<DbConnection, Task<bool>> pendingChanges,
+        Func<DbConnection, DbTransaction, List<T>, ProjectionCursor, Task> apply, CancellationToken cancel) where T : FedEvent
+    {
+        var total = 0;
+        while (true)
+        {
+            var (read, more) = await PassAsync(db, pendingChanges, apply, cancel);
+            total += read;
+            if (!more) return total;
+        }
+    }
+
     /// <summary>
     /// One transaction: at most one page of newly arrived events, applied with the changes the projection queued
     /// (<paramref name="pendingChanges"/> says whether there are any, so an idle SQLite pass takes no write lock).
     /// </summary>
     /// <returns>How many events it read, and whether more may be waiting.</returns>
-    public async Task<(int Read, bool More)> PassAsync<T>(LifecycleDb db, Func<DbConnection, Task<bool>> pendingChanges,
+    private async Task<(int Read, bool More)> PassAsync<T>(LifecycleDb db, Func<DbConnection, Task<bool>> pendingChanges,
         Func<DbConnection, DbTransaction, List<T>, ProjectionCursor, Task> apply, CancellationToken cancel) where T : FedEvent
     {
         var postgres = db.Engine == DatabaseEngine.Postgres;

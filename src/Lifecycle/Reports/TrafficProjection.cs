@@ -155,16 +155,18 @@ public static class TrafficProjection
     }
 
     /// <summary>Projects every page view committed so far; returns how many it read.</summary>
-    public static async Task<int> CatchUpAsync(LifecycleDb db, CancellationToken cancel = default)
-    {
-        var total = 0;
-        while (true)
-        {
-            var (read, more) = await PassAsync(db, cancel);
-            total += read;
-            if (!more) return total;
-        }
-    }
+    public static Task<int> CatchUpAsync(LifecycleDb db, CancellationToken cancel = default) =>
+        Feed.CatchUpAsync<Hit>(db, connection => connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM report_visitor_changes)"),
+            async (connection, tx, hits, cursor) =>
+            {
+                // One transaction: the newly arrived page views, then the changed visitors.
+                var changed = await db.Set<VisitorChange>().OrderBy(c => c.Id).ToListAsync(cancel);
+                var rederive = changed.Select(c => c.VisitorKey).ToHashSet(StringComparer.Ordinal);
+                await ExtendAsync(connection, tx, hits.Where(h => !rederive.Contains(h.VisitorKey)).ToList(), rederive);
+                var projected = EventFeed.Projected(db.Engine == DatabaseEngine.Postgres, cursor);
+                foreach (var key in rederive) await RederiveAsync(connection, tx, key, projected);
+                db.Set<VisitorChange>().RemoveRange(changed);
+            }, cancel);
 
     /// <summary>A page view as read for the projection.</summary>
     private sealed class Hit : FedEvent
@@ -183,20 +185,6 @@ public static class TrafficProjection
     private static readonly EventFeed Feed = new(CursorName, "name = 'Page Viewed' AND COALESCE(contact_id, anonymous_id, user_id) IS NOT NULL",
         "events INDEXED BY ix_events_page_view_arrivals",
         "message_id AS MessageId, COALESCE(contact_id, anonymous_id, user_id) AS VisitorKey, timestamp AS Timestamp", PassLock);
-
-    /// <summary>One transaction: at most one page of newly arrived page views, then the changed visitors.</summary>
-    /// <returns>How many page views it read, and whether more may be waiting.</returns>
-    private static Task<(int Read, bool More)> PassAsync(LifecycleDb db, CancellationToken cancel) =>
-        Feed.PassAsync<Hit>(db, connection => connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM report_visitor_changes)"),
-            async (connection, tx, hits, cursor) =>
-            {
-                var changed = await db.Set<VisitorChange>().OrderBy(c => c.Id).ToListAsync(cancel);
-                var rederive = changed.Select(c => c.VisitorKey).ToHashSet(StringComparer.Ordinal);
-                await ExtendAsync(connection, tx, hits.Where(h => !rederive.Contains(h.VisitorKey)).ToList(), rederive);
-                var projected = EventFeed.Projected(db.Engine == DatabaseEngine.Postgres, cursor);
-                foreach (var key in rederive) await RederiveAsync(connection, tx, key, projected);
-                db.Set<VisitorChange>().RemoveRange(changed);
-            }, cancel);
 
     /// <summary>Adds new hits to their visitors' sessions; a visitor with a hit older than its latest is added to <paramref name="rederive"/>.</summary>
     private static async Task ExtendAsync(DbConnection connection, DbTransaction tx, List<Hit> hits, HashSet<string> rederive)
