@@ -3,6 +3,7 @@ using Lifecycle.Contacts;
 using Lifecycle.Segments;
 using Lifecycle.Server;
 using Lifecycle.Storage;
+using Lifecycle.Tracking;
 using Microsoft.EntityFrameworkCore;
 
 namespace Lifecycle.Programs;
@@ -80,11 +81,7 @@ public sealed class ProgramTriggers(Database database, TimeProvider clock, Works
         var enrolled = 0;
         while (true)
         {
-            var (afterAt, afterId) = (cursor.At, cursor.Key);
-            var events = await db.Events.AsNoTracking()
-                .Where(e => e.ReceivedAt > afterAt || (e.ReceivedAt == afterAt && string.Compare(e.MessageId, afterId) > 0))
-                .Where(e => e.ReceivedAt <= upTo)
-                .OrderBy(e => e.ReceivedAt).ThenBy(e => e.MessageId).Take(1000)
+            var events = await EventArrivals.After(db, cursor.At, cursor.Key, upTo).Take(1000)
                 .Select(e => new { e.MessageId, e.Name, e.ContactId, e.ReceivedAt }).ToListAsync(cancel);
             if (events.Count == 0) return enrolled;
             foreach (var e in events.Where(e => e.Name is not null && e.ContactId is not null))

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Lifecycle.Contacts;
 using Lifecycle.Storage;
+using Lifecycle.Tracking;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
@@ -104,11 +105,7 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
                 db.Add(cursor);
             }
             var upTo = clock.GetUtcNow().UtcDateTime - (db.Engine == DatabaseEngine.Postgres ? options.PostgresSettle : TimeSpan.Zero);
-            var (afterAt, afterId) = (cursor.ReceivedAt, cursor.MessageId);
-            var events = await db.Events.AsNoTracking()
-                .Where(e => e.ReceivedAt > afterAt || (e.ReceivedAt == afterAt && string.Compare(e.MessageId, afterId) > 0))
-                .Where(e => e.ReceivedAt <= upTo)
-                .OrderBy(e => e.ReceivedAt).ThenBy(e => e.MessageId)
+            var events = await EventArrivals.After(db, cursor.ReceivedAt, cursor.MessageId, upTo)
                 .Take(options.BatchSize)
                 .Select(e => new { e.MessageId, e.Type, e.Name, e.ContactId, e.Timestamp, e.ReceivedAt, e.Payload })
                 .ToListAsync(cancel);

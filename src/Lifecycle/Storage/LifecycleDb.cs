@@ -115,6 +115,8 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(t => new { t.ContactId, t.Timestamp });
             e.HasIndex(t => new { t.Name, t.Timestamp });
             e.HasIndex(t => t.AnonymousId);
+            // The order the scoring worker and program triggers read new events in (EventArrivals).
+            e.HasIndex(t => new { t.ReceivedAt, t.MessageId });
             // Page views of a user id not yet tied to a contact: a visitor the traffic projection re-derives, found
             // when an identify attaches them. Partial, so every other event pays nothing.
             e.HasIndex(t => t.UserId).HasFilter("name = 'Page Viewed' AND contact_id IS NULL AND user_id IS NOT NULL");

@@ -73,6 +73,47 @@ public class ScoringWorkerTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task The_worker_reads_events_once_each_in_arrival_order_across_batches_of_equal_receipt(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        var received = DateTime.UtcNow.AddMinutes(-1);
+        await using (var db = test.Database.Open())
+        {
+            db.Contacts.Add(new Contact { Id = "c1", Email = "c1@acme.test", Status = ContactStatus.Lead, CreatedAt = T.AddDays(-40) });
+            // Five events received at one instant (an import's), one a second earlier, one not received until later.
+            db.Events.AddRange(
+                Event("m5", "c1", "Webinar Attended", T.AddHours(5), received),
+                Event("m3", "c1", "Webinar Attended", T.AddHours(3), received),
+                Event("m1", "c1", "Webinar Attended", T.AddHours(1), received),
+                Event("m4", "c1", "Webinar Attended", T.AddHours(4), received),
+                Event("m2", "c1", "Webinar Attended", T.AddHours(2), received),
+                Event("m0", "c1", "Webinar Attended", T, received.AddSeconds(-1)),
+                Event("m9", "c1", "Webinar Attended", T.AddHours(9), DateTime.UtcNow.AddHours(1)));
+            await db.SaveChangesAsync();
+        }
+        var worker = new ScoringWorker(test.Database, TimeProvider.System,
+            ScoringOptions.Default with { PostgresSettle = TimeSpan.Zero, BatchSize = 2 }, NullLogger<ScoringWorker>.Instance);
+        // m0 first (received earlier), then m1..m5 by messageId, two a batch; m9 is received after now and waits.
+        var batches = new List<int>();
+        for (var i = 0; i < 4; i++) batches.Add(await worker.ScoreNextBatchAsync(default));
+        Assert.Equal([2, 2, 2, 0], batches);
+
+        await using var check = test.Database.Open();
+        var cursor = await check.Set<ScoringCursor>().SingleAsync();
+        Assert.Equal(("m5", received), (cursor.MessageId, cursor.ReceivedAt), new InstantTupleComparer());
+        // The default model's webinar rule scored each of the six events once.
+        var scored = (await ScoringModels.ChangesAsync(check, "c1", 1, T.AddDays(1), default)).Select(c => c.MessageId).OfType<string>().ToList();
+        Assert.Equal(["m0", "m1", "m2", "m3", "m4", "m5"], scored);
+    }
+
+    /// <summary>PostgreSQL keeps microseconds, .NET ticks: instants compare to the microsecond.</summary>
+    private sealed class InstantTupleComparer : IEqualityComparer<(string, DateTime)>
+    {
+        public bool Equals((string, DateTime) x, (string, DateTime) y) => x.Item1 == y.Item1 && Math.Abs((x.Item2 - y.Item2).Ticks) < 10;
+        public int GetHashCode((string, DateTime) value) => value.Item1.GetHashCode();
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task A_rescore_under_a_new_version_scores_everyone_and_becomes_current(string engine)
     {
         await using var test = await TestDatabase.CreateAsync(engine);

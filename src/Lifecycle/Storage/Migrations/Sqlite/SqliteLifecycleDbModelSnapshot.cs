@@ -2095,6 +2095,9 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                     b.HasIndex("Name", "Timestamp")
                         .HasDatabaseName("ix_events_name_timestamp");
 
+                    b.HasIndex("ReceivedAt", "MessageId")
+                        .HasDatabaseName("ix_events_received_at_message_id");
+
                     b.ToTable("events", (string)null);
                 });
 #pragma warning restore 612, 618
