@@ -180,13 +180,15 @@ public static class EmailProjection
     /// The messages first sent within [from, to) and by <paramref name="now"/>, with whether each bounced, was opened
     /// and was clicked by <paramref name="now"/>, after catching up with the events that arrived so far.
     /// </summary>
-    public static async Task<List<EmailFact>> LoadAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, CancellationToken cancel)
+    /// <returns>The messages, and the earliest bounce, open or click of theirs stamped after now (it counts from then on).</returns>
+    public static async Task<(List<EmailFact> Messages, DateTime? NextOutcome)> LoadAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, CancellationToken cancel)
     {
         await CatchUpAsync(db, cancel);
         var rows = await db.Set<ProjectedEmail>().AsNoTracking().Where(e => e.SentAt >= from && e.SentAt < to && e.SentAt <= now)
             .Select(e => new { e.ContactId, e.ProgramId, e.CampaignId, e.SentAt, e.BouncedAt, e.OpenedAt, e.ClickedAt }).ToListAsync(cancel);
-        return rows.Select(e => new EmailFact(e.ContactId, e.ProgramId, e.CampaignId, e.SentAt!.Value,
-            e.BouncedAt <= now, e.OpenedAt <= now, e.ClickedAt <= now)).ToList();
+        var next = rows.SelectMany(e => new[] { e.BouncedAt, e.OpenedAt, e.ClickedAt }).Where(at => at > now).Min();
+        return (rows.Select(e => new EmailFact(e.ContactId, e.ProgramId, e.CampaignId, e.SentAt!.Value,
+            e.BouncedAt <= now, e.OpenedAt <= now, e.ClickedAt <= now)).ToList(), next);
     }
 }
 

@@ -79,14 +79,14 @@ public static class Funnel
     private static async Task<Dictionary<string, int>> BalanceAtAsync(LifecycleDb db, DateTime instant, DateTime now, CancellationToken cancel)
     {
         var key = $"funnel.balance|{instant:O}";
-        if ((await ReportCache.ReadAsync(db, [key], cancel)).TryGetValue(key, out var text) && ReportCache.TryDecode(text, out var value)
+        if ((await ReportCache.ReadAsync(db, [key], now, cancel)).TryGetValue(key, out var text) && ReportCache.TryDecode(text, out var value)
             && value is Dictionary<string, int> kept)
             return kept;
-        var claim = await ReportCache.ClaimAsync(db, new Dictionary<string, DateTime> { [key] = instant }, now, cancel);
+        var claim = await ReportCache.ClaimAsync(db, new Dictionary<string, ReportCache.Dependency> { [key] = new(instant) }, now, cancel);
         var facts = await LoadAsync(db, now, cancel);
         var balance = Balance(new MetricScope(facts, new ReportPeriod(DateOnly.MinValue, DateOnly.MinValue, TimeZoneInfo.Utc), ReportSettings.Default),
             FunnelView.Contact, facts, instant);
-        if (claim is { } held) await ReportCache.FillAsync(db, held.Token, new Dictionary<string, string> { [key] = ReportCache.Encode(balance) }, cancel);
+        if (claim is { } held) await ReportCache.FillAsync(db, held.Token, new Dictionary<string, (string, DateTime?)> { [key] = (ReportCache.Encode(balance), null) }, cancel);
         return balance;
     }
 

@@ -32,7 +32,8 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
 
     /// <summary>
     /// The metrics month by month, each month as a whole or split by one dimension. A closed month's whole values are
-    /// kept (<see cref="ReportCache"/>), so a trend computes its open month and whatever late data reached.
+    /// kept (<see cref="ReportCache"/>), so a trend computes its open month and whatever late data reached: for a metric
+    /// reading later data (<see cref="LaterData"/>), data written since about the month's messages or contacts.
     /// </summary>
     public async Task<List<MetricRow>> RowsAsync(ReportPeriod period, IReadOnlyList<MetricDefinition> metrics, Dimension? by, CancellationToken cancel = default)
     {
@@ -41,11 +42,12 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
         if (by is { } dimension) return await BreakdownRowsAsync(period, metrics, dimension, now, cancel);
 
         var months = period.Months().ToList();
-        var keep = metrics.Where(m => !m.LaterData).ToHashSet();
         string Key(MetricDefinition metric, ReportPeriod part) => $"{metric.Id}|{part.From:O}|{part.To:O}|{_fingerprint}";
-        var keys = months.Where(m => m.Part.To <= now).SelectMany(m => keep.Select(metric => Key(metric, m.Part))).ToList();
+        var keys = months.Where(m => m.Part.To <= now).SelectMany(m => metrics.Select(metric => Key(metric, m.Part))).ToList();
+        // Opens and clicks reach kept values through the e-mail projection's writes: project what has arrived first.
+        if (metrics.Any(m => m.Later == LaterData.Emails)) await EmailProjection.CatchUpAsync(db, cancel);
         var kept = new Dictionary<string, List<MetricRow>>(StringComparer.Ordinal);
-        foreach (var (key, text) in await ReportCache.ReadAsync(db, keys, cancel))
+        foreach (var (key, text) in await ReportCache.ReadAsync(db, keys, now, cancel))
             if (DecodeRows(text) is { } rows) kept[key] = rows;
 
         var missing = months.Select(m => (m.Month, m.Part, Metrics: metrics.Where(metric => !kept.ContainsKey(Key(metric, m.Part))).ToList()))
@@ -53,13 +55,14 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
         if (missing.Count > 0)
         {
             var claim = await ReportCache.ClaimAsync(db, missing.Where(m => m.Part.To <= now)
-                .SelectMany(m => m.Metrics.Where(keep.Contains).Select(metric => (Key: Key(metric, m.Part), m.Part.To)))
-                .ToDictionary(k => k.Key, k => k.To), now, cancel);
+                .SelectMany(m => m.Metrics.Select(metric => (Key: Key(metric, m.Part), Dependency: new ReportCache.Dependency(
+                    m.Part.To, metric.Later == LaterData.None ? null : m.Part.From, metric.Later))))
+                .ToDictionary(k => k.Key, k => k.Dependency), now, cancel);
             var toCompute = missing.SelectMany(m => m.Metrics).Distinct().ToList();
             var range = new ReportPeriod(missing[0].Part.FromDay, missing[^1].Part.ToDay, period.Zone);
             var facts = await ReportFacts.LoadAsync(db, range, now, channels, cancel, needs: MetricDefinition.NeedsOf(toCompute));
             var whole = new MetricScope(facts, range, settings);
-            var fills = new Dictionary<string, string>(StringComparer.Ordinal);
+            var fills = new Dictionary<string, (string, DateTime?)>(StringComparer.Ordinal);
             foreach (var (month, part, monthMetrics) in missing)
             {
                 var scope = whole.In(part);
@@ -67,7 +70,8 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
                 {
                     var key = Key(metric, part);
                     kept[key] = MetricCatalog.Compute(scope, [metric]).Select(v => new MetricRow(v.Key, month, null, v.Value)).ToList();
-                    if (claim is { } c && c.Keys.Contains(key)) fills[key] = EncodeRows(kept[key]);
+                    if (claim is { } c && c.Keys.Contains(key))
+                        fills[key] = (EncodeRows(kept[key]), metric.Later == LaterData.None ? null : facts.LaterDataUntil);
                 }
             }
             if (claim is { } held && fills.Count > 0) await ReportCache.FillAsync(db, held.Token, fills, cancel);

@@ -11,18 +11,28 @@ namespace Lifecycle.Reports;
 /// dictionary and <see cref="Expands"/> appears as one id per key (<c>nurture.email.&lt;program id&gt;</c>).
 /// <see cref="Needs"/> names the costly facts it reads beyond deals (and their contacts), subscriptions, campaigns,
 /// costs and NPS, so a report loads only what its metrics read; by default the transition histories.
-/// <see cref="LaterData"/> marks a metric whose value for a period can change with data from after the period's end
-/// (what later became of the period's leads, later opens of its messages): its closed months are never kept in
-/// <see cref="ReportCache"/>.
+/// <see cref="Later"/> says which data from after the period's end can change its value (later opens of its messages,
+/// what later became of its leads), so <see cref="ReportCache"/> forgets a kept value when such data is written.
 /// </summary>
 public sealed record MetricDefinition(
     string Id, string Description, string Unit, Dimension[] Breakdowns, Func<MetricScope, object?>? Compute, bool Expands = false,
-    FactNeeds Needs = FactNeeds.Histories, bool LaterData = false)
+    FactNeeds Needs = FactNeeds.Histories, LaterData Later = LaterData.None)
 {
     public bool Available => Compute is not null;
 
     /// <summary>What a set of metrics reads together.</summary>
     public static FactNeeds NeedsOf(IEnumerable<MetricDefinition> metrics) => metrics.Aggregate(FactNeeds.None, (all, m) => all | m.Needs);
+}
+
+/// <summary>What written after a period's end can still change a metric's value for it.</summary>
+public enum LaterData
+{
+    /// <summary>Nothing: the value reads only data with instants up to the period's end.</summary>
+    None,
+    /// <summary>The bounces, opens and clicks of the messages sent in the period, whenever they come.</summary>
+    Emails,
+    /// <summary>What later became of the contacts active in the period (their transitions), and won deals.</summary>
+    Histories,
 }
 
 public sealed record VelocityPair(ContactStatus From, ContactStatus To);
@@ -76,15 +86,15 @@ public static class MetricCatalog
         new("nurture.reopened_leads", "transitions recycled -> lead in the period", "count", All,
             s => s.Entries(ContactStatus.Lead).Count(t => t.From == ContactStatus.Recycled)),
         new("nurture.email_open_rate", "unique opens / delivered, messages sent in the period to prospects (campaign audience not customers)", "rate", CampaignChannel,
-            s => EmailRates(s, customers: false).OpenRate, Needs: FactNeeds.Emails, LaterData: true),
+            s => EmailRates(s, customers: false).OpenRate, Needs: FactNeeds.Emails, Later: LaterData.Emails),
         new("nurture.email_click_rate", "unique clicks / delivered, prospect messages sent in the period", "rate", CampaignChannel,
-            s => EmailRates(s, customers: false).ClickRate, Needs: FactNeeds.Emails, LaterData: true),
+            s => EmailRates(s, customers: false).ClickRate, Needs: FactNeeds.Emails, Later: LaterData.Emails),
         new("nurture.click_to_open_rate", "unique clicks / unique opens, prospect messages sent in the period", "rate", CampaignChannel,
-            s => EmailRates(s, customers: false).ClickToOpenRate, Needs: FactNeeds.Emails, LaterData: true),
+            s => EmailRates(s, customers: false).ClickToOpenRate, Needs: FactNeeds.Emails, Later: LaterData.Emails),
         new("nurture.email", "per prospect program (properties.program_id): sent, delivered, open_rate, click_rate, click_to_open_rate", "object per program", CampaignChannel,
             s => s.Facts.Emails.Where(e => e.ProgramId is not null && s.Period.Contains(e.SentAt) && InSlice(s, e) && !ToCustomers(s, e))
                 .GroupBy(e => e.ProgramId!).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => EmailProgram(g)), Expands: true, Needs: FactNeeds.Emails, LaterData: true),
+                .ToDictionary(g => g.Key, g => EmailProgram(g)), Expands: true, Needs: FactNeeds.Emails, Later: LaterData.Emails),
         new("nurture.lead_score_profile", "the period's new leads' total scores at its last instant (current scoring model): count, mean, median, p25, p75, histogram, share at or above the MQL threshold", "object", None,
             s => LeadScoreProfile.Of(s), Needs: FactNeeds.Scores | FactNeeds.Histories),
         new("nurture.mqls", "transitions into mql in the period, re-entries included", "count", All,
@@ -92,14 +102,15 @@ public static class MetricCatalog
         new("nurture.mql_contacts", "distinct contacts with a transition into mql in the period", "count", All,
             s => s.Entries(ContactStatus.Mql).Select(t => t.ContactId).Distinct().Count()),
         new("nurture.lead_to_mql_rate", "cohort: of the new leads of the period, the share that reached mql or a later stage", "rate", All,
-            s => CohortRate(s, ContactStatus.Lead, ContactStatus.Mql), LaterData: true),
+            s => CohortRate(s, ContactStatus.Lead, ContactStatus.Mql), Later: LaterData.Histories),
         new("nurture.cost_per_mql", "program cost in the period / MQLs in the period", "money", CostDimensions,
             s => Money(Per(s.Cost(), s.Entries(ContactStatus.Mql).Count()))),
         new("nurture.program_steps", "per program, per step in program order: runs that entered, completed, exited on goal, dropped (unsubscribed, bounced, or stalled past the step's limit) and stalled in the period", "object per program", None,
             s => s.Facts.Programs.OrderBy(p => p.Key, StringComparer.Ordinal)
                 .ToDictionary(p => p.Key, p => Programs.ProgramStepMetrics.Compute(p.Value, s.Facts.StepRuns[p.Key], s.Period.From, s.Period.To)), Needs: FactNeeds.ProgramRuns),
+        // The period's points and MQL entries only: nothing written later about other instants changes it.
         new("nurture.score_drivers", "per scoring rule: points awarded in the period, and the MQL rate of the contacts it scored against the other scored contacts", "object per rule", None,
-            s => ScoreDriverTable(s), Needs: FactNeeds.Scores | FactNeeds.Histories, LaterData: true),
+            s => ScoreDriverTable(s), Needs: FactNeeds.Scores | FactNeeds.Histories),
         // Convert
         new("convert.sals", "transitions into sal in the period", "count", All, s => s.Entries(ContactStatus.Sal).Count()),
         new("convert.sqls", "transitions into sql in the period", "count", All, s => s.Entries(ContactStatus.Sql).Count()),
@@ -107,9 +118,9 @@ public static class MetricCatalog
         new("convert.new_customers", "accounts whose first won deal closes in the period", "count", All, s => s.NewCustomers().Count(), Needs: FactNeeds.None),
         new("convert.customer_contacts", "contact transitions into customer in the period", "count", All, s => s.Entries(ContactStatus.Customer).Count()),
         new("convert.mql_acceptance_rate", "cohort: MQL entries of the period that reached sal or later before the next mql entry", "rate", All,
-            s => PerEntryRate(s, ContactStatus.Mql, ContactStatus.Sal), LaterData: true),
+            s => PerEntryRate(s, ContactStatus.Mql, ContactStatus.Sal), Later: LaterData.Histories),
         new("convert.win_rate", "cohort: SQL entries of the period that reached customer before the next sql entry", "rate", All,
-            s => PerEntryRate(s, ContactStatus.Sql, ContactStatus.Customer), LaterData: true),
+            s => PerEntryRate(s, ContactStatus.Sql, ContactStatus.Customer), Later: LaterData.Histories),
         Velocity(ContactStatus.Lead, ContactStatus.Mql),
         Velocity(ContactStatus.Mql, ContactStatus.Sal),
         Velocity(ContactStatus.Sal, ContactStatus.Sql),
@@ -126,14 +137,14 @@ public static class MetricCatalog
         new("convert.sales_cycle_days", "median days from deal creation (opportunity) to win, deals won in the period", "days", All,
             s => Median(s.Bookings().Select(d => Days(d.CreatedAt, d.ClosedAt))), Needs: FactNeeds.None),
         new("convert.roi", "new customers' first-year bookings against program cost: bookings_to_cost and roi = (bookings - cost) / cost, per campaign and channel", "object", CampaignChannel,
-            s => Roi(s), LaterData: true),
+            s => Roi(s), Later: LaterData.Histories),
         new("convert.source_effectiveness", "per lead source, cohort of the period's new leads: leads, mqls, sqls, customers, rate, bookings, cost, cost per customer, roi, median days", "object per source", None,
-            s => SourceTable(s), LaterData: true),
+            s => SourceTable(s), Later: LaterData.Histories),
         // Expand
         new("expand.customer_email_open_rate", "unique opens / delivered, messages sent in the period for customer-audience campaigns", "rate", CampaignChannel,
-            s => EmailRates(s, customers: true).OpenRate, Needs: FactNeeds.Emails, LaterData: true),
+            s => EmailRates(s, customers: true).OpenRate, Needs: FactNeeds.Emails, Later: LaterData.Emails),
         new("expand.customer_email_click_rate", "unique clicks / delivered, customer-audience messages sent in the period", "rate", CampaignChannel,
-            s => EmailRates(s, customers: true).ClickRate, Needs: FactNeeds.Emails, LaterData: true),
+            s => EmailRates(s, customers: true).ClickRate, Needs: FactNeeds.Emails, Later: LaterData.Emails),
         new("expand.churn_rate", "accounts that are customers at from and not at to / accounts that are customers at from", "rate", All,
             s => ChurnRate(s), Needs: FactNeeds.None),
         new("expand.upsell_share", "(upsell + cross_sell) / all won bookings closed in the period", "rate", All,
@@ -145,7 +156,7 @@ public static class MetricCatalog
         new("expand.customer_lifetime_value", "ARPA (MRR per paying account at from) x gross margin / monthly churn (churn rate / months in the period)", "money", All,
             s => CustomerLifetimeValue(s), Needs: FactNeeds.None),
         new("expand.referrals", "new leads with source referral against all others: count, lead->customer rate, median cycle days, average deal size", "object", None,
-            s => Referrals(s), LaterData: true),
+            s => Referrals(s), Later: LaterData.Histories),
         // Cost
         new("cost.total", "all program cost in the period, lines without a campaign included", "money", CostDimensions, s => Money(s.Cost()), Needs: FactNeeds.None),
         new("cost.by_category", "program cost in the period by category", "money by category", None,

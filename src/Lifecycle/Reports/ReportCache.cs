@@ -10,7 +10,8 @@ namespace Lifecycle.Reports;
 
 /// <summary>
 /// A computed value of a closed period, kept until data that can change it is written. <see cref="DependsUntil"/> is
-/// the end of the data it read: a row written with an instant before it can change the value, a later one cannot.
+/// the end of the data it read: a row written with an instant before it can change the value, a later one cannot,
+/// unless the metric reads <see cref="Later"/> data about the period that starts at <see cref="DependsFrom"/>.
 /// A row without <see cref="Value"/> is a claim: its value is being computed under <see cref="Token"/>.
 /// </summary>
 public sealed class CachedReportValue
@@ -20,6 +21,12 @@ public sealed class CachedReportValue
     public string? Value { get; set; }
     public string Token { get; set; } = "";
     public DateTime ClaimedAt { get; set; }
+    /// <summary>The period's start, for a value that reads later data.</summary>
+    public DateTime? DependsFrom { get; set; }
+    /// <summary>Which later data the value reads (<see cref="LaterData"/>, snake case); null: none.</summary>
+    public string? Later { get; set; }
+    /// <summary>When data stamped in the future becomes visible to it (<see cref="ReportFacts.LaterDataUntil"/>); null: never.</summary>
+    public DateTime? ValidUntil { get; set; }
 }
 
 public sealed class CachedReportValueConfiguration : IEntityTypeConfiguration<CachedReportValue>
@@ -30,6 +37,8 @@ public sealed class CachedReportValueConfiguration : IEntityTypeConfiguration<Ca
         value.HasKey(v => v.Key);
         // The triggers of migration ReportCache delete by it on every write to a table a report reads.
         value.HasIndex(v => v.DependsUntil);
+        // The triggers of migration ReportCacheLaterData look up the values that read later data by it.
+        value.HasIndex(v => v.Later);
     }
 }
 
@@ -54,11 +63,14 @@ public static class ReportCache
     /// <summary>A claim left by a computation that never filled it (a crash) is taken over after this.</summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
 
-    public static async Task<Dictionary<string, string>> ReadAsync(LifecycleDb db, IReadOnlyCollection<string> keys, CancellationToken cancel)
+    /// <summary>What a value is kept against: the end of its period, and for a metric reading later data its start and kind.</summary>
+    public sealed record Dependency(DateTime Until, DateTime? From = null, LaterData Later = LaterData.None);
+
+    public static async Task<Dictionary<string, string>> ReadAsync(LifecycleDb db, IReadOnlyCollection<string> keys, DateTime now, CancellationToken cancel)
     {
         if (keys.Count == 0) return [];
         return await db.Set<CachedReportValue>().AsNoTracking()
-            .Where(v => keys.Contains(v.Key) && v.Value != null)
+            .Where(v => keys.Contains(v.Key) && v.Value != null && (v.ValidUntil == null || v.ValidUntil > now))
             .ToDictionaryAsync(v => v.Key, v => v.Value!, StringComparer.Ordinal, cancel);
     }
 
@@ -66,10 +78,10 @@ public static class ReportCache
     /// Claims the keys nobody else is computing; returns the token and the keys it holds, after every writer that
     /// could have missed the claim has finished. Null when a writer is still running after <see cref="WriterWait"/>.
     /// </summary>
-    public static async Task<(string Token, HashSet<string> Keys)?> ClaimAsync(LifecycleDb db, IReadOnlyDictionary<string, DateTime> dependsUntil,
+    public static async Task<(string Token, HashSet<string> Keys)?> ClaimAsync(LifecycleDb db, IReadOnlyDictionary<string, Dependency> dependencies,
         DateTime now, CancellationToken cancel)
     {
-        if (dependsUntil.Count == 0) return null;
+        if (dependencies.Count == 0) return null;
         var token = Guid.NewGuid().ToString("N");
         var postgres = db.Engine == DatabaseEngine.Postgres;
         var connection = db.Database.GetDbConnection();
@@ -77,13 +89,19 @@ public static class ReportCache
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancel);
             // In key order, as every claim and fill, so two reports sharing months lock them in the same order.
-            var rows = dependsUntil.OrderBy(e => e.Key, StringComparer.Ordinal)
-                .Select(e => new { Key = e.Key, DependsUntil = e.Value, Token = token, Now = now, Abandoned = now - AbandonedAfter }).ToList();
-            // A filled value or a live claim stays; an abandoned claim is taken over.
+            var rows = dependencies.OrderBy(e => e.Key, StringComparer.Ordinal)
+                .Select(e => new
+                {
+                    Key = e.Key, DependsUntil = e.Value.Until, DependsFrom = e.Value.From, Token = token, Now = now, Abandoned = now - AbandonedAfter,
+                    Later = e.Value.Later == LaterData.None ? null : SnakeCase.Of(e.Value.Later.ToString()),
+                }).ToList();
+            // A filled value (still valid) or a live claim stays; an abandoned claim or an expired value is taken over.
             const string Upsert = """
-                INSERT INTO report_cache (key, depends_until, value, token, claimed_at) VALUES (@Key, @DependsUntil, NULL, @Token, @Now)
-                ON CONFLICT (key) DO UPDATE SET token = excluded.token, claimed_at = excluded.claimed_at, depends_until = excluded.depends_until
-                WHERE report_cache.value IS NULL AND report_cache.claimed_at < @Abandoned
+                INSERT INTO report_cache (key, depends_until, depends_from, later, value, token, claimed_at)
+                VALUES (@Key, @DependsUntil, @DependsFrom, @Later, NULL, @Token, @Now)
+                ON CONFLICT (key) DO UPDATE SET token = excluded.token, claimed_at = excluded.claimed_at, depends_until = excluded.depends_until,
+                    depends_from = excluded.depends_from, later = excluded.later, value = NULL, valid_until = NULL
+                WHERE (report_cache.value IS NULL AND report_cache.claimed_at < @Abandoned) OR report_cache.valid_until <= @Now
                 """;
             await connection.ExecuteAsync(Upsert, rows, transaction.GetDbTransaction());
             await transaction.CommitAsync(cancel);
@@ -99,15 +117,18 @@ public static class ReportCache
         return (token, held);
     }
 
-    /// <summary>Stores the values of a claim; a value whose claim a writer deleted meanwhile is not stored.</summary>
-    public static async Task FillAsync(LifecycleDb db, string token, IReadOnlyDictionary<string, string> values, CancellationToken cancel)
+    /// <summary>
+    /// Stores the values of a claim, each valid until the instant given with it (null: until a write forgets it); a
+    /// value whose claim a writer deleted meanwhile is not stored.
+    /// </summary>
+    public static async Task FillAsync(LifecycleDb db, string token, IReadOnlyDictionary<string, (string Value, DateTime? ValidUntil)> values, CancellationToken cancel)
     {
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancel);
-            foreach (var (key, value) in values.OrderBy(v => v.Key, StringComparer.Ordinal))
+            foreach (var (key, (value, validUntil)) in values.OrderBy(v => v.Key, StringComparer.Ordinal))
                 await db.Set<CachedReportValue>().Where(v => v.Key == key && v.Token == token && v.Value == null)
-                    .ExecuteUpdateAsync(u => u.SetProperty(v => v.Value, value), cancel);
+                    .ExecuteUpdateAsync(u => u.SetProperty(v => v.Value, value).SetProperty(v => v.ValidUntil, validUntil), cancel);
             await transaction.CommitAsync(cancel);
         }
         catch (DbException e) when (Contended(e))

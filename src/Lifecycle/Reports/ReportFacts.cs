@@ -85,6 +85,12 @@ public sealed class ReportFacts
     public ILookup<string, Programs.StepRunFact> StepRuns { get; init; } = Array.Empty<Programs.StepRunFact>().ToLookup(r => "");
     /// <summary>The current model's MQL threshold (nurture.lead_score_profile), null while no model is active.</summary>
     public int? MqlThreshold { get; init; }
+    /// <summary>
+    /// The earliest stored instant after now that a metric reading later data (<see cref="LaterData"/>) would see once
+    /// it has passed, though nothing is written then: a transition, a won deal's close or a message's outcome stamped
+    /// in the future. A kept value of such a metric holds until then; null: nothing is stamped after now.
+    /// </summary>
+    public DateTime? LaterDataUntil { get; init; }
 
     /// <summary>
     /// The facts of one breakdown: the owners of accounts for <see cref="Dimension.Owner"/>, the members of every saved
@@ -152,7 +158,9 @@ public sealed class ReportFacts
         var (visits, pageViews) = !needs.HasFlag(FactNeeds.Traffic) ? ([], [])
             : drillDown || !TrafficProjection.Aligned(from, to) ? await LoadVisitsAsync(db, from, to, now, channels, cancel)
             : await TrafficProjection.LoadAsync(db, from, to, now, channels, cancel);
-        var emails = needs.HasFlag(FactNeeds.Emails) ? await EmailProjection.LoadAsync(db, from, to, now, cancel) : [];
+        var (emails, nextOutcome) = needs.HasFlag(FactNeeds.Emails) ? await EmailProjection.LoadAsync(db, from, to, now, cancel) : ([], null);
+        var nextTransition = histories ? await db.Transitions.Where(t => t.At > now).MinAsync(t => (DateTime?)t.At, cancel) : null;
+        var nextWin = await db.Deals.Where(d => d.Outcome == DealOutcome.Won && d.ClosedAt > now).MinAsync(d => d.ClosedAt, cancel);
         var (owners, members) = await LoadBreakdownsAsync(db, now, by, cancel);
 
         // The current model is the latest activated version (read only: a report never activates one).
@@ -182,6 +190,7 @@ public sealed class ReportFacts
             Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = deals, Subscriptions = subscriptions,
             Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = emails, AccountOwners = owners, SegmentMembers = members,
             ScoreChanges = scores, MqlThreshold = model is null ? null : Scoring.ScoringModel.FromJson(model.Definition).MqlThreshold,
+            LaterDataUntil = new[] { nextOutcome, nextTransition, nextWin }.Min(),
         };
     }
 

@@ -55,7 +55,7 @@ public class ReportCacheTests
         var muchLater = await ComputeAllAsync(database, At("2027-06-01"));
         var moved = muchLater.Where(v => JsonSerializer.Serialize(v.Value, Json) != JsonSerializer.Serialize(rightAfter.GetValueOrDefault(v.Key), Json))
             .Select(v => v.Key).ToList();
-        if (moved.Where(id => !MetricOf(id).LaterData).ToList() is { Count: > 0 } wrong) Assert.Fail("kept but moved: " + string.Join(", ", wrong));
+        if (moved.Where(id => MetricOf(id).Later == LaterData.None).ToList() is { Count: > 0 } wrong) Assert.Fail("kept but moved: " + string.Join(", ", wrong));
         // Those marked as reading later data do here: the opens on 02-02 of a message sent 01-31, the 2027 upsells of
         // January's new customers (convert.roi counts their first year).
         Assert.Equal(["nurture.email_open_rate", "nurture.email_click_rate", "nurture.click_to_open_rate", "nurture.email.p-nurture", "convert.roi"], moved);
@@ -77,11 +77,11 @@ public class ReportCacheTests
         }
     }
 
-    private static async Task<Dictionary<string, string>> RowsAsync(TestDatabase database, DateTime now, ReportPeriod? period = null)
+    private static async Task<Dictionary<string, string>> RowsAsync(TestDatabase database, DateTime now, ReportPeriod? period = null, string[]? metrics = null)
     {
         await using var db = database.Database.Open();
         var reports = new LifecycleReports(db, new FixedClock(now), ChannelMapping.Default, ReportSettings.Default);
-        var rows = await reports.RowsAsync(period ?? JanuaryAndFebruary, Shown.Select(id => MetricCatalog.Find(id)!).ToList(), null);
+        var rows = await reports.RowsAsync(period ?? JanuaryAndFebruary, (metrics ?? Shown).Select(id => MetricCatalog.Find(id)!).ToList(), null);
         return rows.ToDictionary(r => $"{r.Period} {r.Metric}", r => JsonSerializer.Serialize(r.Value, Json));
     }
 
@@ -145,6 +145,66 @@ public class ReportCacheTests
         await using (var db = database.Database.Open())
             await db.Contacts.Where(c => c.Id == "c04").ExecuteUpdateAsync(u => u.SetProperty(c => c.LeadSource, "events"));
         Assert.Equal(0, await KeptAsync(database));
+    }
+
+    private static async Task<int> KeptLaterAsync(TestDatabase database, string later)
+    {
+        await using var db = database.Database.Open();
+        return await db.Set<CachedReportValue>().CountAsync(v => v.Value != null && v.Later == later);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task A_value_reading_later_data_is_kept_until_later_data_about_its_month_arrives(string engine)
+    {
+        await using var database = await SeededAsync(engine);
+        string[] metrics = ["nurture.email_open_rate", "nurture.lead_to_mql_rate"];
+        var now = At("2026-04-01");
+        Task<Dictionary<string, string>> Report(DateTime? at = null) => RowsAsync(database, at ?? now, metrics: metrics);
+        async Task Write(Action<LifecycleDb> add)
+        {
+            await using var db = database.Database.Open();
+            add(db);
+            await db.SaveChangesAsync();
+        }
+        Transition Mql(string contact, string at) => new() { ContactId = contact, FromStatus = ContactStatus.Lead, ToStatus = ContactStatus.Mql, At = At(at), Actor = "test" };
+
+        // January: prospect messages m1, m2, e1 opened, m3 bounced, m5 machine-opened only: 3 / 4 delivered. Cohort of new
+        // leads {c02, c03, c04, c05, c07}: 3 reach mql or later. February: no message; its one new lead (c06) reaches nothing.
+        var first = await Report();
+        Assert.Equal(("0.75", "0.6", "null", "0"), (first["2026-01 nurture.email_open_rate"], first["2026-01 nurture.lead_to_mql_rate"],
+            first["2026-02 nurture.email_open_rate"], first["2026-02 nurture.lead_to_mql_rate"]));
+        Assert.Equal((2, 2), (await KeptLaterAsync(database, "emails"), await KeptLaterAsync(database, "histories")));
+
+        // A contact with no transition in January or February moves on: nothing kept is about it.
+        await Write(db => db.Transitions.Add(new Transition { ContactId = "c12", ToStatus = ContactStatus.Lead, At = At("2026-03-05"), Actor = "test" }));
+        Assert.Equal(4, await KeptAsync(database));
+
+        // c04 (January's cohort, nothing in February) reaches mql in March: January's cohort rate only is forgotten, now 4 / 5.
+        await Write(db => db.Transitions.Add(Mql("c04", "2026-03-05")));
+        Assert.Equal((2, 1), (await KeptLaterAsync(database, "emails"), await KeptLaterAsync(database, "histories")));
+        var afterMql = await Report();
+        Assert.Equal("0.8", afterMql["2026-01 nurture.lead_to_mql_rate"]);
+        Assert.Equal(first.Where(r => r.Key != "2026-01 nurture.lead_to_mql_rate"), afterMql.Where(r => r.Key != "2026-01 nurture.lead_to_mql_rate"));
+
+        // A human open of m5 in March: the next report projects it, which forgets January's e-mail value: 4 / 4.
+        await Write(db => db.Events.Add(new TrackedEvent
+        {
+            MessageId = "late-open", Type = "track", Name = "Email Opened", ContactId = "c05", UserId = "c05", Timestamp = At("2026-03-03"), ReceivedAt = At("2026-03-03"),
+            Payload = """{"event":"Email Opened","properties":{"message_id":"m5","program_id":"p-nurture","campaign_id":"cmpB","machine_open":false}}""",
+        }));
+        Assert.Equal("1", (await Report())["2026-01 nurture.email_open_rate"]);
+        Assert.Equal(4, await KeptAsync(database));
+
+        // c07's mql stamped May 1 is stored now: not known at April 1, so January's kept rate holds until then, and counts
+        // it (5 / 5) on May 2 with nothing written in between.
+        await Write(db => db.Transitions.Add(Mql("c07", "2026-05-01")));
+        Assert.Equal("0.8", (await Report())["2026-01 nurture.lead_to_mql_rate"]);
+        Assert.Equal("1", (await Report(At("2026-05-02")))["2026-01 nurture.lead_to_mql_rate"]);
+
+        // A won deal changes first-year bookings and cohorts' bookings: every history value is forgotten, e-mail values stay.
+        await Write(db => db.Deals.Add(new Lifecycle.Pipeline.Deal { Id = "late-win", AccountId = "acc9", Amount = 100, CreatedAt = At("2026-03-01"),
+            ClosedAt = At("2026-03-10"), Outcome = Lifecycle.Pipeline.DealOutcome.Won }));
+        Assert.Equal((2, 0), (await KeptLaterAsync(database, "emails"), await KeptLaterAsync(database, "histories")));
     }
 
     /// <summary>A write to a table a report reads, and how many of the 8 kept values (4 metrics, January and February) survive it.</summary>

@@ -1541,14 +1541,26 @@ namespace Lifecycle.Storage.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("claimed_at");
 
+                    b.Property<DateTime?>("DependsFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("depends_from");
+
                     b.Property<DateTime>("DependsUntil")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("depends_until");
+
+                    b.Property<string>("Later")
+                        .HasColumnType("text")
+                        .HasColumnName("later");
 
                     b.Property<string>("Token")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("token");
+
+                    b.Property<DateTime?>("ValidUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("valid_until");
 
                     b.Property<string>("Value")
                         .HasColumnType("text")
@@ -1559,6 +1571,9 @@ namespace Lifecycle.Storage.Migrations.Postgres
 
                     b.HasIndex("DependsUntil")
                         .HasDatabaseName("ix_report_cache_depends_until");
+
+                    b.HasIndex("Later")
+                        .HasDatabaseName("ix_report_cache_later");
 
                     b.ToTable("report_cache", (string)null);
                 });

@@ -1510,14 +1510,26 @@ namespace Lifecycle.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("claimed_at");
 
+                    b.Property<DateTime?>("DependsFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("depends_from");
+
                     b.Property<DateTime>("DependsUntil")
                         .HasColumnType("TEXT")
                         .HasColumnName("depends_until");
+
+                    b.Property<string>("Later")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("later");
 
                     b.Property<string>("Token")
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("token");
+
+                    b.Property<DateTime?>("ValidUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("valid_until");
 
                     b.Property<string>("Value")
                         .HasColumnType("TEXT")
@@ -1528,6 +1540,9 @@ namespace Lifecycle.Storage.Migrations.Sqlite
 
                     b.HasIndex("DependsUntil")
                         .HasDatabaseName("ix_report_cache_depends_until");
+
+                    b.HasIndex("Later")
+                        .HasDatabaseName("ix_report_cache_later");
 
                     b.ToTable("report_cache", (string)null);
                 });
