@@ -16,6 +16,7 @@ return args switch
     ["program-lateness", var db, var enrolments, var due, var workers, var poll] => await ProgramLateness.RunAsync(db, (int)Number(enrolments), (int)Number(due), (int)Number(workers), (int)Number(poll)),
     ["dashboard", var url, var email, var password, var runs] => await DashboardFirstByte.RunAsync(url, email, password, (int)Number(runs)),
     ["reports-baseline", var db, var first, var months, var runs] => await ReportsBaseline.RunAsync(db, first, (int)Number(months), (int)Number(runs)),
+    ["reports-scale", var db, var month, var first, var months, var runs] => await ReportsScale.RunAsync(db, month, first, (int)Number(months), (int)Number(runs)),
     ["seed", .. var arguments] => await DemoSeed.RunAsync(arguments),
     ["sqlite-binding"] => SqliteBinding.Run(),
     _ => Usage(),
@@ -36,6 +37,7 @@ static int Usage()
                Lifecycle.Bench program-lateness <postgres connection string> <enrolments> <due> <runners> <poll ms>
                Lifecycle.Bench dashboard <base url> <e-mail> <password> <runs per page>
                Lifecycle.Bench reports-baseline <db connection string> <first month YYYY-MM> <months> <runs>
+               Lifecycle.Bench reports-scale <db connection string> <closed month YYYY-MM> <first month YYYY-MM> <months> <runs>
                Lifecycle.Bench sqlite-binding
                Lifecycle.Bench seed <db connection string> <contacts> <months> <seed> [<until YYYY-MM>]   (seed compare <imported db> <seeded db>)
         """);

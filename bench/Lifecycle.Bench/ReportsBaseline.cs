@@ -156,9 +156,10 @@ public static class ReportsBaseline
             values[(reader.GetString(0), reader.GetDateTime(1).ToString("yyyy-MM", CultureInfo.InvariantCulture))] = Convert.ToDouble(reader.GetValue(2), CultureInfo.InvariantCulture);
         return values;
     }
+}
 
-    private sealed class FixedClock(DateTime utc) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => new(utc, TimeSpan.Zero);
-    }
+/// <summary>A clock stopped at one instant: both sides of a comparison read what was known then.</summary>
+internal sealed class FixedClock(DateTime utc) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => new(utc, TimeSpan.Zero);
 }

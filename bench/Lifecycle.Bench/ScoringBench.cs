@@ -93,7 +93,7 @@ internal static class ScoringBench
         var connection = query.Database.GetDbConnection();
         await query.Database.OpenConnectionAsync();
         // One instant for both queries' "within 30 days" (a count at 1M takes seconds, and the window moves meanwhile).
-        var clock = new FixedClock(DateTimeOffset.UtcNow);
+        var clock = new FixedClock(DateTime.UtcNow);
         var since = clock.GetUtcNow().UtcDateTime.AddDays(-30);
         object sinceParameter = database.Engine == DatabaseEngine.Sqlite ? EventStore.SqliteInstant(since) : since;
         var pathTest = database.Engine == DatabaseEngine.Sqlite ? "json_extract(e.payload, '$.properties.path') LIKE '%/pricing%'" : "(e.payload::jsonb -> 'properties' ->> 'path') LIKE '%/pricing%'";
@@ -178,11 +178,6 @@ internal static class ScoringBench
         }
         latencies.Sort();
         return latencies;
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 
     private static async Task<(RescoreResult Result, double Seconds)> TimedRescoreAsync(Database database, ScoringWorker worker, ScoringModel model)
