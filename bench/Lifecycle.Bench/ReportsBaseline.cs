@@ -30,6 +30,7 @@ public static class ReportsBaseline
         var (from, to) = (period.From, period.To);
         var now = DateTime.UtcNow;
         var database = Database.Parse(connection);
+        await database.MigrateAsync(); // a database seeded by an older build
         var metrics = Metrics.Select(id => MetricCatalog.Find(id)!).ToList();
 
         // Cold: report_cache emptied before each run, so every month is computed (and kept again). Kept: the closed

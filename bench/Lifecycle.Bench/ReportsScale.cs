@@ -22,6 +22,7 @@ public static class ReportsScale
     public static async Task<int> RunAsync(string connection, string closedMonth, string firstMonth, int months, int runs)
     {
         var database = Database.Parse(connection);
+        await database.MigrateAsync(); // a database seeded by an older build
         var all = MetricCatalog.Available.ToList();
         var month = Month(closedMonth);
         var first = Month(firstMonth);
