@@ -60,12 +60,24 @@ public sealed class MetricScope
         _history = new(() => facts.Transitions.GroupBy(t => t.ContactId)
             .ToDictionary(g => g.Key, g => g.OrderBy(t => t.At).ThenBy(t => t.Id).ToList()));
         _entriesByStatus = new(() => facts.Transitions.OrderBy(t => t.At).ThenBy(t => t.Id).ToLookup(t => t.To));
-        _firstEntriesByStatus = new(() => _history.Value.Values
-            .SelectMany(h => h.GroupBy(t => t.To).Select(g => g.First()))
+        _firstEntriesByStatus = new(() => _history.Value.Values.SelectMany(FirstOfEachStatus)
             .OrderBy(t => t.At).ThenBy(t => t.Id).ToLookup(t => t.To));
         _dealsByAccount = new(() => facts.WonDeals.GroupBy(d => d.AccountId)
             .ToDictionary(g => g.Key, g => g.OrderBy(d => d.ClosedAt).ThenBy(d => d.Id, StringComparer.Ordinal).ToList()));
         _subscriptionsByAccount = new(() => facts.Subscriptions.GroupBy(s => s.AccountId).ToDictionary(g => g.Key, g => g.ToList()));
+    }
+
+    /// <summary>A history's (ordered) first transition into each status; a set of seen statuses, not a grouping per history.</summary>
+    private static IEnumerable<TransitionFact> FirstOfEachStatus(List<TransitionFact> history)
+    {
+        var seen = 0UL;
+        foreach (var t in history)
+        {
+            var bit = 1UL << (int)t.To;
+            if ((seen & bit) != 0) continue;
+            seen |= bit;
+            yield return t;
+        }
     }
 
     public ReportFacts Facts { get; }
