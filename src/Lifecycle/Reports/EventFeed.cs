@@ -106,6 +106,8 @@ internal sealed record EventFeed(string CursorName, string Filter, string Sqlite
     /// The rows of transactions that committed between the projected snapshot and the target one: those running
     /// or not yet started when the projected snapshot was taken, and visible now. A transaction still running
     /// delays only its own rows. Arrival -1: the rows from before arrivals were recorded, by messageId.
+    /// The order names the table's columns: a bare "arrival" would be the select list's bigint alias, which no index
+    /// is sorted by, so every page would read and sort all the rows after the cursor.
     /// </summary>
     private async Task<List<T>> NextPostgresPageAsync<T>(DbConnection connection, DbTransaction tx, ProjectionCursor cursor) where T : FedEvent
     {
@@ -128,7 +130,7 @@ internal sealed record EventFeed(string CursorName, string Filter, string Sqlite
             WHERE (arrival >= @xmax::text::xid8 OR arrival = ANY(@running::text[]::xid8[]))
               AND pg_visible_in_snapshot(arrival, CAST(@Target AS pg_snapshot))
               AND (arrival, message_id) > (@Arrival::text::xid8, @MessageId) AND {Filter}
-            ORDER BY arrival, message_id LIMIT {PageSize}
+            ORDER BY events.arrival, events.message_id LIMIT {PageSize}
             """, new { xmax, running, cursor.Target, cursor.Arrival, cursor.MessageId }, tx)).ToList();
         if (events.Count == PageSize)
             (cursor.Arrival, cursor.MessageId) = (events[^1].Arrival, events[^1].MessageId);
