@@ -280,8 +280,9 @@ public static class MetricCatalog
 
     private static NpsReport Nps(MetricScope s)
     {
-        var score = NpsScore.Of(s.Facts.Nps.Select(n => n.Score));
-        var verbatims = s.Facts.Nps.Where(n => !string.IsNullOrWhiteSpace(n.Comment)).OrderByDescending(n => n.RespondedAt)
+        var answers = s.PeriodNps().ToList();
+        var score = NpsScore.Of(answers.Select(n => n.Score));
+        var verbatims = answers.Where(n => !string.IsNullOrWhiteSpace(n.Comment)).OrderByDescending(n => n.RespondedAt)
             .Select(n => new NpsVerbatim(n.ContactId, n.Score, n.Comment!, n.RespondedAt)).ToList();
         return new NpsReport(score.Score, score.Responses, score.Promoters, score.Passives, score.Detractors, verbatims);
     }

@@ -45,7 +45,7 @@ public static class MetricRows
         Add(s => s.Bookings().Where(d => d.Type == DealType.New).Select(Row), "convert.average_new_deal_size");
         Add(s => s.Accounts().Where(a => s.IsCustomerAt(a, s.Period.From))
             .Select(a => new AccountRow(a, s.FirstWin(a)?.ClosedAt, s.OfAccount(a).Campaign, null, !s.IsCustomerAt(a, s.Period.To))), "expand.churn_rate");
-        Add(s => s.Facts.Nps.OrderByDescending(n => n.RespondedAt), "expand.nps");
+        Add(s => s.PeriodNps().OrderByDescending(n => n.RespondedAt), "expand.nps");
         Add(s => s.CostLines().Select(c => new CostRow(c.Month, c.CampaignId, c.Channel, c.Category, c.Amount, ReportMath.Money(s.CostOf([c]))!.Value))
             .Where(c => c.InPeriod != 0), "cost.total", "cost.by_category", "cost.by_channel", "cost.by_campaign");
         Add(s => s.Facts.Visits.Where(v => s.Period.Contains(v.Start) && (s.Slice is null || v.Channel == s.Slice.Value)), "attract.visits", "attract.visits_by_channel");

@@ -223,6 +223,9 @@ public sealed class MetricScope
     public IEnumerable<DealFact> Bookings() =>
         Facts.WonDeals.Where(d => Period.Contains(d.ClosedAt) && InSlice(Of(d))).OrderBy(d => d.ClosedAt).ThenBy(d => d.Id, StringComparer.Ordinal);
 
+    /// <summary>NPS answers given in the period (the facts may span a whole trend).</summary>
+    public IEnumerable<NpsFact> PeriodNps() => Facts.Nps.Where(n => Period.Contains(n.RespondedAt));
+
     /// <summary>
     /// §3 "Customers are accounts": a customer at an instant while a subscription is active on that day (days in
     /// the workspace zone), or, for an account with no subscriptions, from its first won deal on.

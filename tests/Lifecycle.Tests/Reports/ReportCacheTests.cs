@@ -107,6 +107,11 @@ public class ReportCacheTests
         var first = await RowsAsync(database, now);
         Assert.Equal(("7", "5", "3"), (first["2026-01 capture.inquiries"], first["2026-01 nurture.mqls"], first["2026-01 convert.sqls"]));
         Assert.Equal(("0", "0", "0"), (first["2026-02 capture.inquiries"], first["2026-02 nurture.mqls"], first["2026-02 convert.sqls"]));
+        // Both months come from one load, yet each month's NPS counts its own answers: January 10, 9, 7, 3 gives
+        // 100 × (2 − 1) / 4 = 25; February only c12's 0 (02-01 00:00) gives −100.
+        Assert.StartsWith("""{"score":25,"responses":4,"promoters":2,"passives":1,"detractors":1,""", first["2026-01 expand.nps"]);
+        Assert.Equal("""{"score":-100,"responses":1,"promoters":0,"passives":0,"detractors":1,"verbatims":[{"contact_id":"c12","score":0,"comment":"Late","responded_at":"2026-02-01T00:00:00Z"}]}""",
+            first["2026-02 expand.nps"]);
         Assert.Equal(8, await KeptAsync(database)); // four metrics, two closed months
 
         // The kept value is what a second report shows (a value planted in the cache proves it is read).
