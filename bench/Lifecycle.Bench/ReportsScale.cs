@@ -34,7 +34,11 @@ public static class ReportsScale
 
     private static async Task TimeAsync(Database database, string label, ReportPeriod period, List<MetricDefinition> metrics, int runs)
     {
-        var now = DateTime.UtcNow;
+        // REPORTS_NOW=<instant> runs every report at that instant, so values kept by an earlier run at it stay valid
+        // (the seeded demo stamps rows up to the end of its last month: values reading later data expire within minutes).
+        var now = Environment.GetEnvironmentVariable("REPORTS_NOW") is { Length: > 0 } fixedNow
+            ? DateTime.Parse(fixedNow, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)
+            : DateTime.UtcNow;
         // KEPT_ONLY=1 leaves report_cache as it is (kept by an earlier run), to time or profile the kept case alone.
         double? cold = Environment.GetEnvironmentVariable("KEPT_ONLY") == "1" ? null : await ReportAsync(database, period, metrics, now, emptyCache: true);
         var kept = new List<double>();
