@@ -178,12 +178,11 @@ public static class EmailProjection
 
     /// <summary>
     /// The messages first sent within [from, to) and by <paramref name="now"/>, with whether each bounced, was opened
-    /// and was clicked by <paramref name="now"/>, after catching up with the events that arrived so far.
+    /// and was clicked by <paramref name="now"/>, as projected so far (the caller catches up first).
     /// </summary>
     /// <returns>The messages, and the earliest bounce, open or click of theirs stamped after now (it counts from then on).</returns>
-    public static async Task<(List<EmailFact> Messages, DateTime? NextOutcome)> LoadAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, CancellationToken cancel)
+    public static async Task<(List<EmailFact> Messages, DateTime? NextOutcome)> ReadAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, CancellationToken cancel)
     {
-        await CatchUpAsync(db, cancel);
         var sent = db.Set<ProjectedEmail>().AsNoTracking().Where(e => e.SentAt >= from && e.SentAt < to && e.SentAt <= now);
         // Outcomes compare in SQL: a month's messages are 100,000 rows at a million contacts, and SQLite's instants are
         // text that would be parsed four times a row.

@@ -62,17 +62,22 @@ public sealed class LifecycleReports(LifecycleDb db, TimeProvider clock, Channel
             var range = new ReportPeriod(missing[0].Part.FromDay, missing[^1].Part.ToDay, period.Zone);
             var facts = await ReportFacts.LoadAsync(db, range, now, channels, cancel, needs: MetricDefinition.NeedsOf(toCompute));
             var whole = new MetricScope(facts, range, settings);
-            var fills = new Dictionary<string, (string, DateTime?)>(StringComparer.Ordinal);
-            foreach (var (month, part, monthMetrics) in missing)
+            var work = missing.SelectMany(m =>
             {
-                var scope = whole.In(part);
-                foreach (var metric in monthMetrics)
-                {
-                    var key = Key(metric, part);
-                    kept[key] = MetricCatalog.Compute(scope, [metric]).Select(v => new MetricRow(v.Key, month, null, v.Value)).ToList();
-                    if (claim is { } c && c.Keys.Contains(key))
-                        fills[key] = (EncodeRows(kept[key]), metric.Later == LaterData.None ? null : facts.LaterDataUntil);
-                }
+                var scope = whole.In(m.Part);
+                return m.Metrics.Select(metric => (m.Month, Key: Key(metric, m.Part), Scope: scope, Metric: metric));
+            }).ToList();
+            // The metrics are pure code over facts nobody writes any more (a scope's indexes are thread-safe lazies),
+            // so they run on every core.
+            var computed = new List<MetricRow>[work.Count];
+            Parallel.For(0, work.Count, i => computed[i] = MetricCatalog.Compute(work[i].Scope, [work[i].Metric])
+                .Select(v => new MetricRow(v.Key, work[i].Month, null, v.Value)).ToList());
+            var fills = new Dictionary<string, (string, DateTime?)>(StringComparer.Ordinal);
+            foreach (var (item, rows) in work.Zip(computed))
+            {
+                kept[item.Key] = rows;
+                if (claim is { } c && c.Keys.Contains(item.Key))
+                    fills[item.Key] = (EncodeRows(rows), item.Metric.Later == LaterData.None ? null : facts.LaterDataUntil);
             }
             if (claim is { } held && fills.Count > 0) await ReportCache.FillAsync(db, held.Token, fills, cancel);
         }

@@ -70,7 +70,8 @@ public static class ReportCache
     {
         if (keys.Count == 0) return [];
         return await db.Set<CachedReportValue>().AsNoTracking()
-            .Where(v => keys.Contains(v.Key) && v.Value != null && (v.ValidUntil == null || v.ValidUntil > now))
+            // One array parameter: a trend asks for a thousand keys, and a parameter each is slow to bind.
+            .Where(v => EF.Parameter(keys).Contains(v.Key) && v.Value != null && (v.ValidUntil == null || v.ValidUntil > now))
             .ToDictionaryAsync(v => v.Key, v => v.Value!, StringComparer.Ordinal, cancel);
     }
 

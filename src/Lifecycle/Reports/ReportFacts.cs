@@ -124,74 +124,124 @@ public sealed class ReportFacts
     {
         var (from, to) = (period.From, period.To);
         var histories = needs.HasFlag(FactNeeds.Histories);
-        var active = db.Transitions.Where(t => t.At >= from && t.At < to).Select(t => t.ContactId);
-        var transitions = !histories ? [] : await db.Transitions.AsNoTracking()
-            .Where(t => t.At <= now && active.Contains(t.ContactId))
-            .Select(t => new TransitionFact(t.Id, t.ContactId, t.FromStatus, t.ToStatus, t.At, t.CampaignId))
-            .ToListAsync(cancel);
-
-        var deals = await db.Deals.AsNoTracking()
-            .Where(d => d.Outcome == DealOutcome.Won && d.ClosedAt != null && d.ClosedAt <= now)
-            .Select(d => new DealFact(d.Id, d.AccountId, d.ContactId, d.Type, d.Amount, d.CreatedAt, d.ClosedAt!.Value, d.CampaignId))
-            .ToListAsync(cancel);
-
-        var dealContacts = db.Deals.Where(d => d.Outcome == DealOutcome.Won && d.ContactId != null).Select(d => d.ContactId!);
-        var contacts = await db.Contacts.AsNoTracking()
-            .Where(c => (histories && active.Contains(c.Id)) || dealContacts.Contains(c.Id))
-            .Select(c => new ContactFact(c.Id, c.AccountId, c.LeadSource, c.CampaignId))
-            .ToDictionaryAsync(c => c.Id, cancel);
-
-        var campaigns = await db.Campaigns.AsNoTracking()
-            .Select(c => new CampaignFact(c.Id, c.Channel, c.Audience)).ToDictionaryAsync(c => c.Id, cancel);
-        var subscriptions = await db.Subscriptions.AsNoTracking()
-            .Select(s => new SubscriptionFact(s.AccountId, s.Mrr, s.StartsOn, s.EndsOn)).ToListAsync(cancel);
-        var nps = await db.NpsResponses.AsNoTracking()
-            .Where(n => n.RespondedAt >= from && n.RespondedAt < to && n.RespondedAt <= now)
-            .Select(n => new NpsFact(n.ContactId, n.Score, n.Comment, n.RespondedAt)).ToListAsync(cancel);
-
-        // Cost months are local months; a day either side covers any time zone's offset.
-        var firstMonth = new DateOnly(period.FromDay.Year, period.FromDay.Month, 1).AddMonths(-1);
-        var lastMonth = period.ToDay.AddMonths(1);
-        var costs = await db.CostLines.AsNoTracking().Where(c => c.Month >= firstMonth && c.Month <= lastMonth).ToListAsync(cancel);
-
         // A drill-down lists each page view; a count reads the projection's bucketed rows.
-        var (visits, pageViews) = !needs.HasFlag(FactNeeds.Traffic) ? ([], [])
-            : drillDown || !TrafficProjection.Aligned(from, to) ? await LoadVisitsAsync(db, from, to, now, channels, cancel)
-            : await TrafficProjection.LoadAsync(db, from, to, now, channels, cancel);
-        var (emails, nextOutcome) = needs.HasFlag(FactNeeds.Emails) ? await EmailProjection.LoadAsync(db, from, to, now, cancel) : ([], null);
-        var nextTransition = histories ? await db.Transitions.Where(t => t.At > now).MinAsync(t => (DateTime?)t.At, cancel) : null;
-        var nextWin = await db.Deals.Where(d => d.Outcome == DealOutcome.Won && d.ClosedAt > now).MinAsync(d => d.ClosedAt, cancel);
-        var (owners, members) = await LoadBreakdownsAsync(db, now, by, cancel);
+        var projectedTraffic = needs.HasFlag(FactNeeds.Traffic) && !drillDown && TrafficProjection.Aligned(from, to);
 
-        // The current model is the latest activated version (read only: a report never activates one).
-        var model = !needs.HasFlag(FactNeeds.Scores) ? null : await db.Set<Scoring.ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)
+        // The projections catch up first, one writer at a time. Then the event-derived facts are read beside the
+        // others, each part on a connection of its own: at a million contacts a month's parts are each a large read.
+        if (projectedTraffic) await TrafficProjection.CatchUpAsync(db, cancel);
+        if (needs.HasFlag(FactNeeds.Emails)) await EmailProjection.CatchUpAsync(db, cancel);
+        var traffic = !needs.HasFlag(FactNeeds.Traffic) ? Task.FromResult<(List<VisitFact>, List<PageViewFact>)>(([], []))
+            : Beside(db, sibling => projectedTraffic ? TrafficProjection.ReadAsync(sibling, from, to, now, channels, cancel)
+                : LoadVisitsAsync(sibling, from, to, now, channels, cancel));
+        var emails = !needs.HasFlag(FactNeeds.Emails) ? Task.FromResult<(List<EmailFact>, DateTime?)>(([], null))
+            : Beside(db, sibling => EmailProjection.ReadAsync(sibling, from, to, now, cancel));
+        var scoring = !needs.HasFlag(FactNeeds.Scores) ? Task.FromResult<(List<Scoring.ScoreChange>, int?)>(([], null))
+            : Beside(db, sibling => LoadScoresAsync(sibling, from, to, now, cancel));
+        var forms = !needs.HasFlag(FactNeeds.Forms) ? Task.FromResult<List<Capture.FormEventFact>>([])
+            : Beside(db, sibling => Capture.FormConversion.LoadAllAsync(sibling, from, to, now, cancel));
+
+        List<TransitionFact> transitions = [];
+        List<DealFact> deals = [];
+        Dictionary<string, ContactFact> contacts = [];
+        Dictionary<string, CampaignFact> campaigns = [];
+        List<SubscriptionFact> subscriptions = [];
+        List<NpsFact> nps = [];
+        List<CostLine> costs = [];
+        DateTime? nextTransition = null, nextWin = null;
+        Dictionary<string, string> owners = [];
+        Dictionary<string, HashSet<string>> members = [];
+        var programs = new Dictionary<string, Programs.ProgramDefinition>();
+        var runs = Array.Empty<Programs.StepRunFact>().ToLookup(r => "");
+        await Task.WhenAll(ReadHereAsync(), traffic, emails, scoring, forms);
+
+        var (visits, pageViews) = traffic.Result;
+        var (messages, nextOutcome) = emails.Result;
+        var (scores, mqlThreshold) = scoring.Result;
+        return new ReportFacts
+        {
+            FormEvents = forms.Result, Programs = programs, StepRuns = runs,
+            Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = deals, Subscriptions = subscriptions,
+            Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = messages, AccountOwners = owners, SegmentMembers = members,
+            ScoreChanges = scores, MqlThreshold = mqlThreshold,
+            LaterDataUntil = new[] { nextOutcome, nextTransition, nextWin }.Min(),
+        };
+
+        async Task ReadHereAsync()
+        {
+            var active = ActiveContacts(db, from, to);
+            if (histories)
+                transitions = await db.Transitions.AsNoTracking()
+                    .Where(t => t.At <= now && active.Contains(t.ContactId))
+                    .Select(t => new TransitionFact(t.Id, t.ContactId, t.FromStatus, t.ToStatus, t.At, t.CampaignId))
+                    .ToListAsync(cancel);
+
+            deals = await db.Deals.AsNoTracking()
+                .Where(d => d.Outcome == DealOutcome.Won && d.ClosedAt != null && d.ClosedAt <= now)
+                .Select(d => new DealFact(d.Id, d.AccountId, d.ContactId, d.Type, d.Amount, d.CreatedAt, d.ClosedAt!.Value, d.CampaignId))
+                .ToListAsync(cancel);
+
+            var dealContacts = db.Deals.Where(d => d.Outcome == DealOutcome.Won && d.ContactId != null).Select(d => d.ContactId!);
+            contacts = await db.Contacts.AsNoTracking()
+                .Where(c => (histories && active.Contains(c.Id)) || dealContacts.Contains(c.Id))
+                .Select(c => new ContactFact(c.Id, c.AccountId, c.LeadSource, c.CampaignId))
+                .ToDictionaryAsync(c => c.Id, cancel);
+
+            campaigns = await db.Campaigns.AsNoTracking()
+                .Select(c => new CampaignFact(c.Id, c.Channel, c.Audience)).ToDictionaryAsync(c => c.Id, cancel);
+            subscriptions = await db.Subscriptions.AsNoTracking()
+                .Select(s => new SubscriptionFact(s.AccountId, s.Mrr, s.StartsOn, s.EndsOn)).ToListAsync(cancel);
+            nps = await db.NpsResponses.AsNoTracking()
+                .Where(n => n.RespondedAt >= from && n.RespondedAt < to && n.RespondedAt <= now)
+                .Select(n => new NpsFact(n.ContactId, n.Score, n.Comment, n.RespondedAt)).ToListAsync(cancel);
+
+            // Cost months are local months; a day either side covers any time zone's offset.
+            var firstMonth = new DateOnly(period.FromDay.Year, period.FromDay.Month, 1).AddMonths(-1);
+            var lastMonth = period.ToDay.AddMonths(1);
+            costs = await db.CostLines.AsNoTracking().Where(c => c.Month >= firstMonth && c.Month <= lastMonth).ToListAsync(cancel);
+
+            nextTransition = histories ? await db.Transitions.Where(t => t.At > now).MinAsync(t => (DateTime?)t.At, cancel) : null;
+            nextWin = await db.Deals.Where(d => d.Outcome == DealOutcome.Won && d.ClosedAt > now).MinAsync(d => d.ClosedAt, cancel);
+            (owners, members) = await LoadBreakdownsAsync(db, now, by, cancel);
+
+            if (needs.HasFlag(FactNeeds.ProgramRuns))
+            {
+                programs = (await db.Set<Programs.StoredProgram>().AsNoTracking().ToListAsync(cancel)).ToDictionary(p => p.Id, p => p.Parse());
+                // Every run with an instant that can fall in the range: entered before its end, not ended before its start.
+                runs = (await db.Set<Programs.StepRun>().AsNoTracking()
+                        .Where(r => r.EnteredAt < to && r.EnteredAt <= now && (r.EndedAt == null || r.EndedAt >= from))
+                        .Select(r => new { r.ProgramId, Run = new Programs.StepRunFact(r.StepId, r.EnteredAt, r.EndedAt, r.Outcome) }).ToListAsync(cancel))
+                    .ToLookup(r => r.ProgramId, r => r.Run);
+            }
+        }
+    }
+
+    /// <summary>The contacts with a transition in [from, to): the range's histories are theirs.</summary>
+    private static IQueryable<string> ActiveContacts(LifecycleDb db, DateTime from, DateTime to) =>
+        db.Transitions.Where(t => t.At >= from && t.At < to).Select(t => t.ContactId);
+
+    /// <summary>Reads on a context of its own, on a pool thread (SQLite's reads run synchronously inside their async calls).</summary>
+    private static Task<T> Beside<T>(LifecycleDb db, Func<LifecycleDb, Task<T>> read) => Task.Run(async () =>
+    {
+        await using var sibling = db.OpenSibling();
+        return await read(sibling);
+    });
+
+    /// <summary>
+    /// Score changes under the current model (the latest activated version; a report never activates one): those of
+    /// the range, and those before it of the range's contacts (their scores at its end); and the model's MQL threshold.
+    /// </summary>
+    private static async Task<(List<Scoring.ScoreChange>, int?)> LoadScoresAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now, CancellationToken cancel)
+    {
+        var model = await db.Set<Scoring.ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)
             .OrderByDescending(m => m.ActivatedAt).ThenByDescending(m => m.Version).FirstOrDefaultAsync(cancel);
-        var scores = model is null ? [] : await db.Set<Scoring.ScoreChange>().AsNoTracking()
+        if (model is null) return ([], null);
+        var active = ActiveContacts(db, from, to);
+        var scores = await db.Set<Scoring.ScoreChange>().AsNoTracking()
             .Where((await Scoring.ScoringModels.RowsAsync(db, model.Version, cancel)).Predicate())
             .Where(c => c.At < to && c.At <= now && (c.At >= from || active.Contains(c.ContactId)))
             .ToListAsync(cancel);
-
-        var formEvents = needs.HasFlag(FactNeeds.Forms) ? await Capture.FormConversion.LoadAllAsync(db, from, to, now, cancel) : [];
-        var programs = new Dictionary<string, Programs.ProgramDefinition>();
-        var runs = Array.Empty<Programs.StepRunFact>().ToLookup(r => "");
-        if (needs.HasFlag(FactNeeds.ProgramRuns))
-        {
-            programs = (await db.Set<Programs.StoredProgram>().AsNoTracking().ToListAsync(cancel)).ToDictionary(p => p.Id, p => p.Parse());
-            // Every run with an instant that can fall in the range: entered before its end, not ended before its start.
-            runs = (await db.Set<Programs.StepRun>().AsNoTracking()
-                    .Where(r => r.EnteredAt < to && r.EnteredAt <= now && (r.EndedAt == null || r.EndedAt >= from))
-                    .Select(r => new { r.ProgramId, Run = new Programs.StepRunFact(r.StepId, r.EnteredAt, r.EndedAt, r.Outcome) }).ToListAsync(cancel))
-                .ToLookup(r => r.ProgramId, r => r.Run);
-        }
-
-        return new ReportFacts
-        {
-            FormEvents = formEvents, Programs = programs, StepRuns = runs,
-            Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = deals, Subscriptions = subscriptions,
-            Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = emails, AccountOwners = owners, SegmentMembers = members,
-            ScoreChanges = scores, MqlThreshold = model is null ? null : Scoring.ScoringModel.FromJson(model.Definition).MqlThreshold,
-            LaterDataUntil = new[] { nextOutcome, nextTransition, nextWin }.Min(),
-        };
+        return (scores, Scoring.ScoringModel.FromJson(model.Definition).MqlThreshold);
     }
 
     /// <summary>

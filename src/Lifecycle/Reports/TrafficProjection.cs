@@ -290,13 +290,12 @@ public static class TrafficProjection
     }
 
     /// <summary>
-    /// The visits starting and the bucketed page views within [from, to), as report facts, after catching up with
-    /// the events that arrived so far. Requires bounds on buckets (<see cref="Aligned"/>).
+    /// The visits starting and the bucketed page views within [from, to), as report facts, as projected so far (the
+    /// caller catches up first). Requires bounds on buckets (<see cref="Aligned"/>).
     /// </summary>
-    public static async Task<(List<VisitFact> Visits, List<PageViewFact> PageViews)> LoadAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now,
+    public static async Task<(List<VisitFact> Visits, List<PageViewFact> PageViews)> ReadAsync(LifecycleDb db, DateTime from, DateTime to, DateTime now,
         ChannelMapping channels, CancellationToken cancel)
     {
-        await CatchUpAsync(db, cancel);
         var rows = await db.Set<ProjectedVisit>().AsNoTracking().Where(v => v.StartedAt >= from && v.StartedAt < to && v.StartedAt <= now).ToListAsync(cancel);
         var channelOf = new Dictionary<(string?, string?, string?, string?), string>();
         var visits = rows.Select(v =>

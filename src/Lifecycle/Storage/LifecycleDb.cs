@@ -31,6 +31,10 @@ public abstract class LifecycleDb(DbContextOptions options) : DbContext(options)
 
     public abstract DatabaseEngine Engine { get; }
 
+    /// <summary>Another context on the same database, for reads that run beside this one's (a context runs one query
+    /// at a time). The caller disposes it.</summary>
+    public abstract LifecycleDb OpenSibling();
+
     /// <summary>See <see cref="Database.WorkspaceZone"/>.</summary>
     public TimeZoneInfo WorkspaceZone { get; init; } = TimeZoneInfo.Utc;
 
@@ -154,11 +158,13 @@ public enum DatabaseEngine { Sqlite, Postgres }
 public sealed class SqliteLifecycleDb(DbContextOptions<SqliteLifecycleDb> options) : LifecycleDb(options)
 {
     public override DatabaseEngine Engine => DatabaseEngine.Sqlite;
+    public override LifecycleDb OpenSibling() => new SqliteLifecycleDb(options) { WorkspaceZone = WorkspaceZone };
 }
 
 public sealed class PostgresLifecycleDb(DbContextOptions<PostgresLifecycleDb> options) : LifecycleDb(options)
 {
     public override DatabaseEngine Engine => DatabaseEngine.Postgres;
+    public override LifecycleDb OpenSibling() => new PostgresLifecycleDb(options) { WorkspaceZone = WorkspaceZone };
 }
 
 /// <summary>Instants are UTC everywhere; SQLite hands them back unspecified, so the kind is restored on read.</summary>
