@@ -43,7 +43,7 @@ public static class Funnel
         return new ReportFacts
         {
             Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = [], Subscriptions = [], Nps = [], Costs = [],
-            Visits = [], PageViews = [], Emails = [], AccountOwners = owners, SegmentMembers = members,
+            Visits = [], PageViews = [], AccountOwners = owners, SegmentMembers = members,
         };
     }
 
@@ -195,7 +195,7 @@ public static class Funnel
             .ToDictionary(g => g.Key, g => facts.Contacts[g.First().ContactId]);
         return new ReportFacts
         {
-            Transitions = transitions, Campaigns = facts.Campaigns, WonDeals = [], Subscriptions = [], Nps = [], Costs = [], Visits = [], PageViews = [], Emails = [],
+            Transitions = transitions, Campaigns = facts.Campaigns, WonDeals = [], Subscriptions = [], Nps = [], Costs = [], Visits = [], PageViews = [],
             Contacts = firstContact.ToDictionary(a => a.Key, a => a.Value with { Id = a.Key }),
             AccountOwners = facts.AccountOwners,
             // An account is in a segment when one of its contacts is.

@@ -92,7 +92,7 @@ public static class MetricCatalog
         new("nurture.click_to_open_rate", "unique clicks / unique opens, prospect messages sent in the period", "rate", CampaignChannel,
             s => EmailRates(s, customers: false).ClickToOpenRate, Needs: FactNeeds.Emails, Later: LaterData.Emails),
         new("nurture.email", "per prospect program (properties.program_id): sent, delivered, open_rate, click_rate, click_to_open_rate", "object per program", CampaignChannel,
-            s => s.Facts.Emails.Where(e => e.ProgramId is not null && s.Period.Contains(e.SentAt) && InSlice(s, e) && !ToCustomers(s, e))
+            s => s.Facts.EmailTallies.Where(e => e.ProgramId is not null && s.Period.Contains(e.SentAt) && InSlice(s, e.CampaignId) && !ToCustomers(s, e.CampaignId))
                 .GroupBy(e => e.ProgramId!).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => EmailProgram(g)), Expands: true, Needs: FactNeeds.Emails, Later: LaterData.Emails),
         new("nurture.lead_score_profile", "the period's new leads' total scores at its last instant (current scoring model): count, mean, median, p25, p75, histogram, share at or above the MQL threshold", "object", None,
@@ -317,22 +317,21 @@ public static class MetricCatalog
         return new ReferralReport(Group(referral), Group(cohort.Except(referral).ToList()));
     }
 
-    internal static bool InSlice(MetricScope s, EmailFact e) => s.InSlice(new Attribution(e.CampaignId, s.ChannelOf(e.CampaignId), null));
+    internal static bool InSlice(MetricScope s, string? campaignId) =>
+        s.Slice is null || s.InSlice(new Attribution(campaignId, s.ChannelOf(campaignId), null));
 
     /// <summary>Programs are not stored yet, so a message's audience is its campaign's (properties.campaign_id).</summary>
-    internal static bool ToCustomers(MetricScope s, EmailFact e) =>
-        e.CampaignId is not null && s.Facts.Campaigns.TryGetValue(e.CampaignId, out var c) && c.Audience == Audience.Customers;
+    internal static bool ToCustomers(MetricScope s, string? campaignId) =>
+        campaignId is not null && s.Facts.Campaigns.TryGetValue(campaignId, out var c) && c.Audience == Audience.Customers;
 
     private static EmailProgramReport EmailRates(MetricScope s, bool customers) =>
-        EmailProgram(s.Facts.Emails.Where(e => s.Period.Contains(e.SentAt) && InSlice(s, e) && ToCustomers(s, e) == customers));
+        EmailProgram(s.Facts.EmailTallies.Where(e => s.Period.Contains(e.SentAt) && InSlice(s, e.CampaignId) && ToCustomers(s, e.CampaignId) == customers));
 
-    /// <summary>delivered = sent − bounced; open rate = opened / delivered, click rate = clicked / delivered, CTOR = clicked / opened.</summary>
-    private static EmailProgramReport EmailProgram(IEnumerable<EmailFact> messages)
+    /// <summary>open rate = opened / delivered, click rate = clicked / delivered, CTOR = clicked / opened (opens and clicks of delivered messages).</summary>
+    private static EmailProgramReport EmailProgram(IEnumerable<EmailTally> tallies)
     {
-        var list = messages.ToList();
-        var delivered = list.Count(m => !m.Bounced);
-        var opened = list.Count(m => !m.Bounced && m.Opened);
-        var clicked = list.Count(m => !m.Bounced && m.Clicked);
-        return new EmailProgramReport(list.Count, delivered, Rate(opened, delivered), Rate(clicked, delivered), Rate(clicked, opened));
+        var (sent, delivered, opened, clicked) = (0, 0, 0, 0);
+        foreach (var t in tallies) (sent, delivered, opened, clicked) = (sent + t.Sent, delivered + t.Delivered, opened + t.Opened, clicked + t.Clicked);
+        return new EmailProgramReport(sent, delivered, Rate(opened, delivered), Rate(clicked, delivered), Rate(clicked, opened));
     }
 }

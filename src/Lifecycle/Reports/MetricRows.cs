@@ -73,5 +73,5 @@ public static class MetricRows
     }
 
     private static IEnumerable<object> Emails(MetricScope s, bool customers) =>
-        s.Facts.Emails.Where(e => s.Period.Contains(e.SentAt) && MetricCatalog.InSlice(s, e) && MetricCatalog.ToCustomers(s, e) == customers);
+        s.Facts.Emails.Where(e => s.Period.Contains(e.SentAt) && MetricCatalog.InSlice(s, e.CampaignId) && MetricCatalog.ToCustomers(s, e.CampaignId) == customers);
 }

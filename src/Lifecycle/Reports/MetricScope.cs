@@ -152,11 +152,11 @@ public sealed class MetricScope
 
     /// <summary>Every entry into the status in the period, re-entries included (§3 "Entries").</summary>
     public IEnumerable<TransitionFact> Entries(ContactStatus status) =>
-        _entriesByStatus.Value[status].Where(t => Period.Contains(t.At) && InSlice(Of(t)));
+        _entriesByStatus.Value[status].Where(t => Period.Contains(t.At) && (Slice is null || InSlice(Of(t))));
 
     /// <summary>Each contact's earliest entry into the status, where it falls in the period (§3 "First transition").</summary>
     public IEnumerable<TransitionFact> FirstEntries(ContactStatus status) =>
-        _firstEntriesByStatus.Value[status].Where(t => Period.Contains(t.At) && InSlice(Of(t)));
+        _firstEntriesByStatus.Value[status].Where(t => Period.Contains(t.At) && (Slice is null || InSlice(Of(t))));
 
     /// <summary>
     /// The contact's first transition after <paramref name="entry"/> into the stage or a later one of the flow

@@ -27,8 +27,17 @@ public sealed class VisitFact(string visitorKey, DateTime start, Func<string> ch
 }
 /// <summary>Page views of one visitor at an instant, or (from <see cref="TrafficProjection"/>) within the 15-minute bucket starting then.</summary>
 public sealed record PageViewFact(string VisitorKey, DateTime At, int Count = 1);
-/// <summary>One e-mail message sent, with what happened to it later (lifecycle.md §3, email rates).</summary>
+/// <summary>One e-mail message sent, with what happened to it later (lifecycle.md §3, email rates): what a drill-down lists.</summary>
 public sealed record EmailFact(string ContactId, string? ProgramId, string? CampaignId, DateTime SentAt, bool Bounced, bool Opened, bool Clicked);
+/// <summary>
+/// Messages of a program and campaign sent at an instant, or (counted by <see cref="EmailProjection"/>) within the
+/// 15-minute bucket starting then: how many were sent, delivered (not bounced), and of those opened and clicked.
+/// </summary>
+public sealed record EmailTally(string? ProgramId, string? CampaignId, DateTime SentAt, int Sent, int Delivered, int Opened, int Clicked)
+{
+    public static EmailTally Of(EmailFact m) =>
+        new(m.ProgramId, m.CampaignId, m.SentAt, 1, m.Bounced ? 0 : 1, !m.Bounced && m.Opened ? 1 : 0, !m.Bounced && m.Clicked ? 1 : 0);
+}
 
 /// <summary>The costly facts a metric may read (<see cref="MetricDefinition.Needs"/>): what a load reads only when asked.</summary>
 [Flags]
@@ -70,7 +79,9 @@ public sealed class ReportFacts
     public required IReadOnlyList<CostLine> Costs { get; init; }
     public required IReadOnlyList<VisitFact> Visits { get; init; }
     public required IReadOnlyList<PageViewFact> PageViews { get; init; }
-    public required IReadOnlyList<EmailFact> Emails { get; init; }
+    /// <summary>The period's e-mail messages one by one: read for a drill-down only (metrics count <see cref="EmailTallies"/>).</summary>
+    public IReadOnlyList<EmailFact> Emails { get; init; } = [];
+    public IReadOnlyList<EmailTally> EmailTallies { get; init; } = [];
     /// <summary>Account id → owner: the CRM's owner name, else the dashboard user as user:&lt;id&gt;.</summary>
     public IReadOnlyDictionary<string, string> AccountOwners { get; init; } = new Dictionary<string, string>();
     /// <summary>Segment name → its members' contact ids, as the segment stands now; loaded for segment breakdowns only.</summary>
@@ -134,8 +145,9 @@ public sealed class ReportFacts
         var traffic = !needs.HasFlag(FactNeeds.Traffic) ? Task.FromResult<(List<VisitFact>, List<PageViewFact>)>(([], []))
             : Beside(db, sibling => projectedTraffic ? TrafficProjection.ReadAsync(sibling, from, to, now, channels, cancel)
                 : LoadVisitsAsync(sibling, from, to, now, channels, cancel));
-        var emails = !needs.HasFlag(FactNeeds.Emails) ? Task.FromResult<(List<EmailFact>, DateTime?)>(([], null))
-            : Beside(db, sibling => EmailProjection.ReadAsync(sibling, from, to, now, cancel));
+        var eachMessage = drillDown || !TrafficProjection.Aligned(from, to);
+        var emails = !needs.HasFlag(FactNeeds.Emails) ? Task.FromResult<(List<EmailFact>, List<EmailTally>, DateTime?)>(([], [], null))
+            : Beside(db, sibling => EmailProjection.ReadAsync(sibling, from, to, now, eachMessage, cancel));
         var scoring = !needs.HasFlag(FactNeeds.Scores) ? Task.FromResult<(List<Scoring.ScoreChange>, int?)>(([], null))
             : Beside(db, sibling => LoadScoresAsync(sibling, from, to, now, cancel));
         var forms = !needs.HasFlag(FactNeeds.Forms) ? Task.FromResult<List<Capture.FormEventFact>>([])
@@ -156,20 +168,20 @@ public sealed class ReportFacts
         await Task.WhenAll(ReadHereAsync(), traffic, emails, scoring, forms);
 
         var (visits, pageViews) = traffic.Result;
-        var (messages, nextOutcome) = emails.Result;
+        var (messages, tallies, nextOutcome) = emails.Result;
         var (scores, mqlThreshold) = scoring.Result;
         return new ReportFacts
         {
             FormEvents = forms.Result, Programs = programs, StepRuns = runs,
             Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = deals, Subscriptions = subscriptions,
-            Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = messages, AccountOwners = owners, SegmentMembers = members,
+            Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = messages, EmailTallies = tallies, AccountOwners = owners, SegmentMembers = members,
             ScoreChanges = scores, MqlThreshold = mqlThreshold,
             LaterDataUntil = new[] { nextOutcome, nextTransition, nextWin }.Min(),
         };
 
         async Task ReadHereAsync()
         {
-            var active = ActiveContacts(db, from, to);
+            var active = ActiveContacts(db, from, to, now);
             if (histories)
                 transitions = await db.Transitions.AsNoTracking()
                     .Where(t => t.At <= now && active.Contains(t.ContactId))
@@ -216,9 +228,9 @@ public sealed class ReportFacts
         }
     }
 
-    /// <summary>The contacts with a transition in [from, to): the range's histories are theirs.</summary>
-    private static IQueryable<string> ActiveContacts(LifecycleDb db, DateTime from, DateTime to) =>
-        db.Transitions.Where(t => t.At >= from && t.At < to).Select(t => t.ContactId);
+    /// <summary>The contacts with a transition in [from, to) known by now: the range's histories are theirs.</summary>
+    private static IQueryable<string> ActiveContacts(LifecycleDb db, DateTime from, DateTime to, DateTime now) =>
+        db.Transitions.Where(t => t.At >= from && t.At < to && t.At <= now).Select(t => t.ContactId);
 
     /// <summary>Reads on a context of its own, on a pool thread (SQLite's reads run synchronously inside their async calls).</summary>
     private static Task<T> Beside<T>(LifecycleDb db, Func<LifecycleDb, Task<T>> read) => Task.Run(async () =>
@@ -236,7 +248,7 @@ public sealed class ReportFacts
         var model = await db.Set<Scoring.ScoringModelVersion>().AsNoTracking().Where(m => m.ActivatedAt != null)
             .OrderByDescending(m => m.ActivatedAt).ThenByDescending(m => m.Version).FirstOrDefaultAsync(cancel);
         if (model is null) return ([], null);
-        var active = ActiveContacts(db, from, to);
+        var active = ActiveContacts(db, from, to, now);
         var scores = await db.Set<Scoring.ScoreChange>().AsNoTracking()
             .Where((await Scoring.ScoringModels.RowsAsync(db, model.Version, cancel)).Predicate())
             .Where(c => c.At < to && c.At <= now && (c.At >= from || active.Contains(c.ContactId)))

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using Lifecycle.Access;
 using Lifecycle.Campaigns;
@@ -173,9 +174,22 @@ internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime
     v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
 internal sealed class SnakeCaseEnumConverter<TEnum>() : ValueConverter<TEnum, string>(
-    v => SnakeCase.Of(v.ToString()),
-    v => Enum.Parse<TEnum>(v.Replace("_", ""), true))
+    v => SnakeCaseNames<TEnum>.Name(v),
+    v => SnakeCaseNames<TEnum>.Parse(v))
     where TEnum : struct, Enum;
+
+/// <summary>An enum's stored names, looked up rather than built or parsed on each of a report's million rows.</summary>
+internal static class SnakeCaseNames<TEnum> where TEnum : struct, Enum
+{
+    private static readonly FrozenDictionary<TEnum, string> Names =
+        Enum.GetValues<TEnum>().ToFrozenDictionary(v => v, v => SnakeCase.Of(v.ToString()));
+    private static readonly FrozenDictionary<string, TEnum> Values =
+        Names.ToFrozenDictionary(n => n.Value, n => n.Key, StringComparer.Ordinal);
+
+    public static string Name(TEnum value) => Names.TryGetValue(value, out var name) ? name : SnakeCase.Of(value.ToString());
+
+    public static TEnum Parse(string text) => Values.TryGetValue(text, out var value) ? value : Enum.Parse<TEnum>(text.Replace("_", ""), true);
+}
 
 public static class SnakeCase
 {

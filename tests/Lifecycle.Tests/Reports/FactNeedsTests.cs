@@ -22,7 +22,7 @@ public class FactNeedsTests
             Transitions = Facts<TransitionFact>(FactNeeds.Histories), Contacts = new Dictionary<string, ContactFact>(), Campaigns = new Dictionary<string, CampaignFact>(),
             WonDeals = [], Subscriptions = [], Nps = [], Costs = [],
             Visits = Facts<VisitFact>(FactNeeds.Traffic), PageViews = Facts<PageViewFact>(FactNeeds.Traffic),
-            Emails = Facts<EmailFact>(FactNeeds.Emails), FormEvents = Facts<Lifecycle.Capture.FormEventFact>(FactNeeds.Forms),
+            Emails = Facts<EmailFact>(FactNeeds.Emails), EmailTallies = Facts<EmailTally>(FactNeeds.Emails), FormEvents = Facts<Lifecycle.Capture.FormEventFact>(FactNeeds.Forms),
             ScoreChanges = Facts<Lifecycle.Scoring.ScoreChange>(FactNeeds.Scores), MqlThreshold = 50, // a threshold, so the profile goes on to read scores
             Programs = metric.Needs.HasFlag(FactNeeds.ProgramRuns) ? new Dictionary<string, Lifecycle.Programs.ProgramDefinition>() : new UnloadedPrograms(id),
         };
