@@ -138,8 +138,8 @@ public sealed class ReportFacts
         // A drill-down lists each page view; a count reads the projection's bucketed rows.
         var projectedTraffic = needs.HasFlag(FactNeeds.Traffic) && !drillDown && TrafficProjection.Aligned(from, to);
 
-        // The projections catch up first, one writer at a time. Then the event-derived facts are read beside the
-        // others, each part on a connection of its own: at a million contacts a month's parts are each a large read.
+        // The projections catch up first, one writer at a time. Then the histories and the event-derived facts are
+        // read beside the rest, each part on a connection of its own: at a million contacts each is a large read.
         if (projectedTraffic) await TrafficProjection.CatchUpAsync(db, cancel);
         if (needs.HasFlag(FactNeeds.Emails)) await EmailProjection.CatchUpAsync(db, cancel);
         var traffic = !needs.HasFlag(FactNeeds.Traffic) ? Task.FromResult<(List<VisitFact>, List<PageViewFact>)>(([], []))
@@ -152,8 +152,12 @@ public sealed class ReportFacts
             : Beside(db, sibling => LoadScoresAsync(sibling, from, to, now, cancel));
         var forms = !needs.HasFlag(FactNeeds.Forms) ? Task.FromResult<List<Capture.FormEventFact>>([])
             : Beside(db, sibling => Capture.FormConversion.LoadAllAsync(sibling, from, to, now, cancel));
+        var history = !histories ? Task.FromResult<List<TransitionFact>>([])
+            : Beside(db, sibling => sibling.Transitions.AsNoTracking()
+                .Where(t => t.At <= now && ActiveContacts(sibling, from, to, now).Contains(t.ContactId))
+                .Select(t => new TransitionFact(t.Id, t.ContactId, t.FromStatus, t.ToStatus, t.At, t.CampaignId))
+                .ToListAsync(cancel));
 
-        List<TransitionFact> transitions = [];
         List<DealFact> deals = [];
         Dictionary<string, ContactFact> contacts = [];
         Dictionary<string, CampaignFact> campaigns = [];
@@ -165,7 +169,7 @@ public sealed class ReportFacts
         Dictionary<string, HashSet<string>> members = [];
         var programs = new Dictionary<string, Programs.ProgramDefinition>();
         var runs = Array.Empty<Programs.StepRunFact>().ToLookup(r => "");
-        await Task.WhenAll(ReadHereAsync(), traffic, emails, scoring, forms);
+        await Task.WhenAll(ReadHereAsync(), history, traffic, emails, scoring, forms);
 
         var (visits, pageViews) = traffic.Result;
         var (messages, tallies, nextOutcome) = emails.Result;
@@ -173,7 +177,7 @@ public sealed class ReportFacts
         return new ReportFacts
         {
             FormEvents = forms.Result, Programs = programs, StepRuns = runs,
-            Transitions = transitions, Contacts = contacts, Campaigns = campaigns, WonDeals = deals, Subscriptions = subscriptions,
+            Transitions = history.Result, Contacts = contacts, Campaigns = campaigns, WonDeals = deals, Subscriptions = subscriptions,
             Nps = nps, Costs = costs, Visits = visits, PageViews = pageViews, Emails = messages, EmailTallies = tallies, AccountOwners = owners, SegmentMembers = members,
             ScoreChanges = scores, MqlThreshold = mqlThreshold,
             LaterDataUntil = new[] { nextOutcome, nextTransition, nextWin }.Min(),
@@ -182,12 +186,6 @@ public sealed class ReportFacts
         async Task ReadHereAsync()
         {
             var active = ActiveContacts(db, from, to, now);
-            if (histories)
-                transitions = await db.Transitions.AsNoTracking()
-                    .Where(t => t.At <= now && active.Contains(t.ContactId))
-                    .Select(t => new TransitionFact(t.Id, t.ContactId, t.FromStatus, t.ToStatus, t.At, t.CampaignId))
-                    .ToListAsync(cancel);
-
             deals = await db.Deals.AsNoTracking()
                 .Where(d => d.Outcome == DealOutcome.Won && d.ClosedAt != null && d.ClosedAt <= now)
                 .Select(d => new DealFact(d.Id, d.AccountId, d.ContactId, d.Type, d.Amount, d.CreatedAt, d.ClosedAt!.Value, d.CampaignId))
