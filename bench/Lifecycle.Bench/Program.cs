@@ -12,6 +12,7 @@ return args switch
     ["attribution"] => AttributionBench.Run(null, 5),
     ["attribution", var paths] => AttributionBench.Run(paths, 5),
     ["scoring-one-event", var db, var runs] => await ScoringBench.OneEventAsync(db, (int)Number(runs)),
+    ["scoring-rescore", var db] => await ScoringBench.FullRescoreAsync(db),
     ["scoring", var db, var contacts, var events] => await ScoringBench.RunAsync(db, (int)Number(contacts), (int)Number(events)),
     ["program-lateness", var db, var enrolments, var due, var workers, var poll] => await ProgramLateness.RunAsync(db, (int)Number(enrolments), (int)Number(due), (int)Number(workers), (int)Number(poll)),
     ["dashboard", var url, var email, var password, var runs] => await DashboardFirstByte.RunAsync(url, email, password, (int)Number(runs)),
@@ -34,6 +35,7 @@ static int Usage()
                Lifecycle.Bench attribution [<path file>]
                Lifecycle.Bench scoring <db connection string> <contacts> <events>
                Lifecycle.Bench scoring-one-event <db connection string> <runs>
+               Lifecycle.Bench scoring-rescore <db connection string>
                Lifecycle.Bench program-lateness <postgres connection string> <enrolments> <due> <runners> <poll ms>
                Lifecycle.Bench dashboard <base url> <e-mail> <password> <runs per page>
                Lifecycle.Bench reports-baseline <db connection string> <first month YYYY-MM> <months> <runs>

@@ -157,6 +157,30 @@ internal static class ScoringBench
         return 0;
     }
 
+    /// <summary>
+    /// A full recompute on a database built elsewhere (the issue 8 seed): a new version with every rule's points + 1,
+    /// so no rule keeps its score changes, rescored from every event the worker has read.
+    /// </summary>
+    public static async Task<int> FullRescoreAsync(string db)
+    {
+        var database = Database.Parse(db);
+        await database.MigrateAsync();
+        await MoveCursorToEndAsync(database);
+        ScoringModel current;
+        await using (var ef = database.Open())
+            current = (await ScoringModels.CurrentAsync(ef, TimeProvider.System, default)).Model;
+        var everyRule = current with
+        {
+            Fit = current.Fit.Select(r => r with { Points = r.Points + 1 }).ToArray(),
+            Engagement = current.Engagement.Select(r => r with { Points = r.Points + 1 }).ToArray(),
+        };
+        var worker = new ScoringWorker(database, TimeProvider.System, ScoringOptions.Default, NullLogger<ScoringWorker>.Instance);
+        var (full, seconds) = await TimedRescoreAsync(database, worker, everyRule);
+        Console.WriteLine($"engine {database.Engine}; rescore, every rule changed (full recompute): {full.Contacts:N0} contacts, " +
+            $"{full.Changes:N0} score changes in {seconds:0.0} s ({full.Changes / seconds:N0} changes/s)");
+        return 0;
+    }
+
     /// <summary>Commits one event at a time and times the worker's batch that scores it; sorted.</summary>
     private static async Task<List<double>> OneEventLatenciesAsync(Database database, ScoringWorker worker, Func<string> contact, int runs)
     {

@@ -17,12 +17,14 @@ public static class ScoreChangeStore
     private const int SqliteRowsPerStatement = 5;
     private static readonly string[] KindNames = Enum.GetValues<ScoreKind>().Select(k => SnakeCase.Of(k.ToString())).ToArray();
 
-    public static async Task AppendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<ScoreChange> changes, CancellationToken cancel)
+    /// <param name="table">score_changes, or on PostgreSQL a version's build table (<see cref="ScorePartitions"/>).</param>
+    public static async Task AppendAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<ScoreChange> changes, CancellationToken cancel,
+        string table = "score_changes")
     {
         switch (connection)
         {
             case NpgsqlConnection postgres:
-                await using (var copy = await postgres.BeginBinaryImportAsync($"COPY score_changes ({Columns}) FROM STDIN (FORMAT BINARY)", cancel))
+                await using (var copy = await postgres.BeginBinaryImportAsync($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", cancel))
                 {
                     foreach (var c in changes)
                     {
@@ -42,7 +44,7 @@ public static class ScoreChangeStore
                 }
                 break;
             case SqliteConnection sqlite:
-                AppendSqlite(sqlite, (SqliteTransaction)transaction, changes);
+                AppendSqlite(sqlite, (SqliteTransaction)transaction!, changes);
                 break;
             default:
                 throw new NotSupportedException(connection.GetType().Name);

@@ -104,8 +104,12 @@ public static class Scorer
     public static Dictionary<string, int> Fit(ScoringModel model, ScoringProfile profile)
     {
         var points = new Dictionary<string, int>();
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal); // several rules read one field (seniority parses the title)
         foreach (var rule in model.Fit)
-            if (Matches(rule, profile.Field(rule.Field))) points[rule.Id] = rule.Points;
+        {
+            if (!values.TryGetValue(rule.Field, out var value)) values[rule.Field] = value = profile.Field(rule.Field);
+            if (Matches(rule, value)) points[rule.Id] = rule.Points;
+        }
         return points;
     }
 

@@ -93,6 +93,8 @@ public sealed record ScoringModel
         return definitions;
     }
 
+    public bool HasRules => Fit.Length > 0 || Engagement.Length > 0;
+
     /// <summary>This model without the given rules (what a rescore still has to compute).</summary>
     public ScoringModel Without(IReadOnlySet<string> ruleIds) => this with
     {

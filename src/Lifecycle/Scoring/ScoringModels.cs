@@ -26,8 +26,7 @@ public static class ScoringModels
             throw new InvalidOperationException("no scoring model version is active; rescore one to activate it");
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        db.Add(new ScoringModelVersion { Version = 1, Definition = ScoringModel.Default.ToJson(), CreatedAt = now, ActivatedAt = now });
-        await db.SaveChangesAsync(cancel);
+        await SaveNewAsync(db, new ScoringModelVersion { Version = 1, Definition = ScoringModel.Default.ToJson(), CreatedAt = now, ActivatedAt = now }, cancel);
         db.ChangeTracker.Clear();
         return (1, ScoringModel.Default);
     }
@@ -38,9 +37,23 @@ public static class ScoringModels
         await CurrentAsync(db, clock, cancel); // version 1 is the default model, so a first custom model is version 2
         var next = await db.Set<ScoringModelVersion>().MaxAsync(m => (int?)m.Version, cancel) + 1 ?? 1;
         var row = new ScoringModelVersion { Version = next, Definition = model.ToJson(), CreatedAt = clock.GetUtcNow().UtcDateTime };
-        db.Add(row);
-        await db.SaveChangesAsync(cancel);
+        await SaveNewAsync(db, row, cancel);
         return row;
+    }
+
+    /// <summary>Stores a version, and on PostgreSQL its score partition with it (<see cref="ScorePartitions"/>).</summary>
+    private static async Task SaveNewAsync(LifecycleDb db, ScoringModelVersion row, CancellationToken cancel)
+    {
+        db.Add(row);
+        if (db.Engine != DatabaseEngine.Postgres)
+        {
+            await db.SaveChangesAsync(cancel);
+            return;
+        }
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancel) : null;
+        await ScorePartitions.CreateAsync(db, row.Version, cancel);
+        await db.SaveChangesAsync(cancel);
+        if (own is not null) await own.CommitAsync(cancel);
     }
 
     public static ScoringProfile Profile(Contact contact, Account? account) => new(

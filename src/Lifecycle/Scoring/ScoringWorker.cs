@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Dapper;
 using Lifecycle.Contacts;
 using Lifecycle.Storage;
 using Lifecycle.Tracking;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Database = Lifecycle.Storage.Database;
 
 namespace Lifecycle.Scoring;
@@ -49,7 +51,7 @@ public sealed record RescoreResult(int Version, int Contacts, int Changes, int R
 public sealed class ScoringWorker(Database database, TimeProvider clock, ScoringOptions options, ILogger<ScoringWorker> log) : BackgroundService
 {
     public const string EventsCursor = "events";
-    private const int RescorePage = 5000;
+    private const int ChangesPerPage = 50_000;
     private static readonly DateTime Start = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     // One scorer at a time in this process: the worker's batches and a rescore never interleave.
@@ -98,6 +100,8 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
             await using var db = database.Open();
             var (version, model) = await ScoringModels.CurrentAsync(db, clock, cancel);
             await using var transaction = await db.Database.BeginTransactionAsync(cancel);
+            if (db.Engine == DatabaseEngine.Postgres)
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ScoringLock})", cancel);
             var cursor = await db.Set<ScoringCursor>().FirstOrDefaultAsync(c => c.Name == EventsCursor, cancel);
             if (cursor is null)
             {
@@ -208,12 +212,17 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         try
         {
             await using var db = database.Open();
+            await db.Database.OpenConnectionAsync(cancel); // one connection throughout: it holds the scoring lock
+            await using var exclusive = await HoldScoringLockAsync(db, cancel);
             var row = await db.Set<ScoringModelVersion>().FirstAsync(m => m.Version == version, cancel);
             var model = ScoringModel.FromJson(row.Definition);
             var (active, activeModel) = await ScoringModels.CurrentAsync(db, clock, cancel);
             var kept = active == version ? new HashSet<string>() : ScoringModel.RulesUnchanged(activeModel, model);
-            await KeepRulesAsync(db, version, active, kept, cancel);
-            var (contacts, written) = await ComputeAsync(db, version, model.Without(kept), cancel);
+            var computed = model.Without(kept);
+            // On PostgreSQL computed rules' rows replace the version's partition at the end; until then reads see the old ones.
+            var swap = db.Engine == DatabaseEngine.Postgres && computed.HasRules;
+            var readByActive = await KeepRulesAsync(db, version, active, kept, deleteOthers: !swap, cancel);
+            var (contacts, written) = await ComputeAsync(db, version, computed, readByActive, cancel);
             await db.Set<ScoringModelVersion>().Where(m => m.Version == version)
                 .ExecuteUpdateAsync(u => u.SetProperty(m => m.ActivatedAt, clock.GetUtcNow().UtcDateTime), cancel);
             log.LogInformation("rescored {Contacts} contacts under scoring model {Version}: {Changes} score changes, {Kept} rules kept",
@@ -226,17 +235,39 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         }
     }
 
+    private const long ScoringLock = 0x53636f72696e6721; // "Scoring!": a worker batch and a rescore never run at once
+
     /// <summary>
-    /// Clears what an earlier rescore of the version wrote, and records the kept rules' sources: the active version
-    /// and every version the active one kept them from. Rows of this version that the active one reads (an older
-    /// version rescored again) stay: they are the kept rules' rows already.
+    /// On PostgreSQL, holds the lock every worker batch takes (in any process) until disposed, so a rescore reads a
+    /// cursor and score changes no batch moves meanwhile. In one process the gate does that already.
     /// </summary>
-    private static async Task KeepRulesAsync(LifecycleDb db, int version, int active, IReadOnlySet<string> kept, CancellationToken cancel)
+    private static async Task<IAsyncDisposable?> HoldScoringLockAsync(LifecycleDb db, CancellationToken cancel)
+    {
+        if (db.Database.GetDbConnection() is not NpgsqlConnection connection) return null;
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@ScoringLock)", new { ScoringLock }, cancellationToken: cancel, commandTimeout: 0));
+        return new Release(() => connection.ExecuteAsync("SELECT pg_advisory_unlock(@ScoringLock)", new { ScoringLock }));
+    }
+
+    private sealed class Release(Func<Task> release) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await release();
+    }
+
+    /// <summary>
+    /// Records the kept rules' sources: the active version and every version the active one kept them from; and,
+    /// unless a swap will replace them (<paramref name="deleteOthers"/> false), clears what an earlier rescore of the
+    /// version wrote. Rows of this version that the active one reads (an older version rescored again) stay: they are
+    /// the kept rules' rows already.
+    /// </summary>
+    /// <returns>The rules whose rows of this version the active version reads.</returns>
+    private static async Task<string[]> KeepRulesAsync(LifecycleDb db, int version, int active, IReadOnlySet<string> kept, bool deleteOthers,
+        CancellationToken cancel)
     {
         var activeSources = await db.Set<ScoringRuleSource>().AsNoTracking().Where(s => s.Version == active).ToListAsync(cancel);
-        var readByActive = activeSources.Where(s => s.SourceVersion == version).Select(s => s.RuleId).ToList();
+        var readByActive = activeSources.Where(s => s.SourceVersion == version).Select(s => s.RuleId).ToArray();
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
-        await db.Set<ScoreChange>().Where(c => c.ModelVersion == version && !readByActive.Contains(c.RuleId)).ExecuteDeleteAsync(cancel);
+        if (deleteOthers)
+            await db.Set<ScoreChange>().Where(c => c.ModelVersion == version && !readByActive.Contains(c.RuleId)).ExecuteDeleteAsync(cancel);
         await db.Set<ScoringRuleSource>().Where(s => s.Version == version).ExecuteDeleteAsync(cancel);
         db.AddRange(kept.Select(rule => new ScoringRuleSource { Version = version, RuleId = rule, SourceVersion = active }));
         db.AddRange(activeSources.Where(s => kept.Contains(s.RuleId) && s.SourceVersion != version)
@@ -244,27 +275,34 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         await db.SaveChangesAsync(cancel);
         await transaction.CommitAsync(cancel);
         db.ChangeTracker.Clear();
+        return readByActive;
     }
 
     /// <summary>
     /// Writes the score changes of <paramref name="model"/>'s rules for everyone, from the events the worker has read.
-    /// Pages of contacts are read and scored on a second connection while the previous page is written, so the
-    /// database reads, the scoring and the writes overlap.
+    /// Everyone is scored in one pass over the contacts and their events (on two more connections) while the pages of
+    /// changes already scored are written, so the database reads, the scoring and the writes overlap. On PostgreSQL
+    /// the pages go into a table without indexes that then replaces the version's partition (<see cref="ScorePartitions"/>).
     /// </summary>
     /// <returns>The contacts scored (all of them when there are rules to compute) and the changes written.</returns>
-    private async Task<(int Contacts, int Changes)> ComputeAsync(LifecycleDb db, int version, ScoringModel model, CancellationToken cancel)
+    /// <param name="readByActive">The rules whose rows of this version stay (PostgreSQL moves them into the new partition).</param>
+    private static async Task<(int Contacts, int Changes)> ComputeAsync(LifecycleDb db, int version, ScoringModel model, string[] readByActive,
+        CancellationToken cancel)
     {
-        if (model.Fit.Length == 0 && model.Engagement.Length == 0) return (0, 0);
+        if (!model.HasRules) return (0, 0);
         var cursor = await db.Set<ScoringCursor>().AsNoTracking().FirstOrDefaultAsync(c => c.Name == EventsCursor, cancel);
         var read = cursor is null ? (Start, "") : (cursor.ReceivedAt, cursor.MessageId);
+        await db.Database.OpenConnectionAsync(cancel);
+        var connection = db.Database.GetDbConnection();
+        var postgres = connection as NpgsqlConnection;
+        if (postgres is not null) await ScorePartitions.StartBuildAsync(postgres, version, cancel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var pages = Channel.CreateBounded<ScoredPage>(1);
+        var pages = Channel.CreateBounded<ScoredPage>(2);
         var scoring = Task.Run(async () =>
         {
             try
             {
-                await using var source = database.Open();
-                await ScorePagesAsync(source, version, model, read, pages.Writer, stop.Token);
+                await ScoreEveryoneAsync(db, version, model, read, pages.Writer, stop.Token);
                 pages.Writer.Complete();
             }
             catch (Exception e)
@@ -277,14 +315,23 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         {
             await foreach (var page in pages.Reader.ReadAllAsync(cancel))
             {
-                await using (var transaction = await db.Database.BeginTransactionAsync(cancel))
-                {
-                    await ScoreChangeStore.AppendAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), page.Changes, cancel);
-                    await transaction.CommitAsync(cancel);
-                }
+                if (postgres is not null)
+                    await ScoreChangeStore.AppendAsync(postgres, null, page.Changes, cancel, ScorePartitions.BuildTable(version));
+                else
+                    await using (var transaction = await db.Database.BeginTransactionAsync(cancel))
+                    {
+                        await ScoreChangeStore.AppendAsync(connection, transaction.GetDbTransaction(), page.Changes, cancel);
+                        await transaction.CommitAsync(cancel);
+                    }
                 contacts += page.Contacts;
                 written += page.Changes.Count;
             }
+            if (postgres is not null) await ScorePartitions.SwapInAsync(postgres, version, readByActive, cancel);
+        }
+        catch when (postgres is not null)
+        {
+            await ScorePartitions.DropBuildAsync(postgres, version);
+            throw;
         }
         finally
         {
@@ -296,7 +343,15 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
 
     private sealed record ScoredPage(int Contacts, List<ScoreChange> Changes);
 
-    private static async Task ScorePagesAsync(LifecycleDb db, int version, ScoringModel model, (DateTime At, string MessageId) read,
+    private sealed record RuleEvent(string MessageId, string? Name, string ContactId, DateTime Timestamp, string? Payload);
+
+    /// <summary>
+    /// Contacts in id order beside their rule-named events ordered by contact (each read by one query on a
+    /// connection of its own), merged: a contact's events follow one another, so each contact is scored once, with
+    /// all its events, and no query per page of contacts is needed (those were range scans of the contact index that
+    /// fetched events all over the table).
+    /// </summary>
+    private static async Task ScoreEveryoneAsync(LifecycleDb db, int version, ScoringModel model, (DateTime At, string MessageId) read,
         ChannelWriter<ScoredPage> pages, CancellationToken cancel)
     {
         var (readAt, readId) = read;
@@ -305,34 +360,42 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         var ruleEvents = model.Engagement.Select(r => r.Event.ToLowerInvariant()).Distinct().ToList();
         var needProperties = model.Engagement.Where(r => r.Where is { Length: > 0 }).Select(r => r.Event.ToLowerInvariant()).Distinct().ToList();
         var noProperties = new Dictionary<string, string>();
-        var accounts = model.Fit.Length == 0 ? [] : await db.Accounts.AsNoTracking().ToDictionaryAsync(a => a.Id, cancel);
-        var after = "";
-        while (true)
+        await using var people = db.OpenSibling();
+        await using var activity = db.OpenSibling();
+        var accounts = model.Fit.Length == 0 ? [] : await people.Accounts.AsNoTracking().ToDictionaryAsync(a => a.Id, cancel);
+        // Events of a contact that no longer exists (merged away) are left out, so both sides hold the same ids.
+        var events = activity.Events.AsNoTracking()
+            .Where(e => e.ContactId != null && e.Name != null && ruleEvents.Contains(e.Name.ToLower()))
+            .Where(e => e.ReceivedAt < readAt || (e.ReceivedAt == readAt && string.Compare(e.MessageId, readId) <= 0))
+            .Where(e => activity.Contacts.Any(c => c.Id == e.ContactId))
+            .OrderBy(e => e.ContactId)
+            .Select(e => new RuleEvent(e.MessageId, e.Name, e.ContactId!, e.Timestamp, needProperties.Contains(e.Name!.ToLower()) ? e.Payload : null))
+            .AsAsyncEnumerable();
+        await using var next = ruleEvents.Count == 0 ? AsyncEnumerable.Empty<RuleEvent>().GetAsyncEnumerator(cancel) : events.GetAsyncEnumerator(cancel);
+        var more = await next.MoveNextAsync();
+        var page = new List<ScoreChange>();
+        var pageContacts = 0;
+        var own = new List<ScoredEvent>();
+        await foreach (var contact in people.Contacts.AsNoTracking().OrderBy(c => c.Id).AsAsyncEnumerable().WithCancellation(cancel))
         {
-            // A page of contacts by id, and their events by one range scan of the (contact_id, timestamp) index.
-            var page = await db.Contacts.AsNoTracking().Where(c => string.Compare(c.Id, after) > 0).OrderBy(c => c.Id).Take(RescorePage).ToListAsync(cancel);
-            if (page.Count == 0) return;
-            var (first, last) = (page[0].Id, page[^1].Id);
-            after = last;
-            var events = ruleEvents.Count == 0 ? Array.Empty<ScoredEvent>().ToLookup(_ => "") : (await db.Events.AsNoTracking()
-                    .Where(e => e.ContactId != null && string.Compare(e.ContactId, first) >= 0 && string.Compare(e.ContactId, last) <= 0 && e.Name != null)
-                    .Where(e => ruleEvents.Contains(e.Name!.ToLower()))
-                    .Where(e => e.ReceivedAt < readAt || (e.ReceivedAt == readAt && string.Compare(e.MessageId, readId) <= 0))
-                    .Select(e => new { e.MessageId, e.Name, e.ContactId, e.Timestamp, Payload = needProperties.Contains(e.Name!.ToLower()) ? e.Payload : null })
-                    .ToListAsync(cancel))
-                .ToLookup(e => e.ContactId!, e => e.Payload is null
-                    ? new ScoredEvent(e.MessageId, e.Name, e.Timestamp, noProperties)
-                    : ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload));
-            var pageChanges = new List<ScoreChange>();
-            foreach (var contact in page)
+            own.Clear();
+            for (; more && next.Current.ContactId == contact.Id; more = await next.MoveNextAsync())
             {
-                var profile = ScoringModels.Profile(contact, contact.AccountId is { } a ? accounts.GetValueOrDefault(a) : null);
-                var changes = Scorer.FitChanges(contact.Id, version, new Dictionary<string, int>(), Scorer.Fit(model, profile), contact.CreatedAt);
-                foreach (var e in events[contact.Id].OrderBy(e => e.At).ThenBy(e => e.MessageId, StringComparer.Ordinal))
-                    changes.AddRange(Scorer.Engage(model, version, contact.Id, e, changes));
-                pageChanges.AddRange(changes);
+                var e = next.Current;
+                own.Add(e.Payload is null ? new ScoredEvent(e.MessageId, e.Name, e.Timestamp, noProperties) : ScoredEvent.FromPayload(e.MessageId, e.Name, e.Timestamp, e.Payload));
             }
-            await pages.WriteAsync(new ScoredPage(page.Count, pageChanges), cancel);
+            var profile = ScoringModels.Profile(contact, contact.AccountId is { } a ? accounts.GetValueOrDefault(a) : null);
+            var changes = Scorer.FitChanges(contact.Id, version, new Dictionary<string, int>(), Scorer.Fit(model, profile), contact.CreatedAt);
+            foreach (var e in own.OrderBy(e => e.At).ThenBy(e => e.MessageId, StringComparer.Ordinal))
+                changes.AddRange(Scorer.Engage(model, version, contact.Id, e, changes));
+            page.AddRange(changes);
+            pageContacts++;
+            if (page.Count < ChangesPerPage) continue;
+            await pages.WriteAsync(new ScoredPage(pageContacts, page), cancel);
+            (page, pageContacts) = ([], 0);
         }
+        // Both sides are ordered by the database's collation of the same ids; an event left over means they were not.
+        if (more) throw new InvalidOperationException($"events of contact {next.Current.ContactId} were read out of the contacts' order");
+        await pages.WriteAsync(new ScoredPage(pageContacts, page), cancel);
     }
 }

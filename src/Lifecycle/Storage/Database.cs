@@ -47,6 +47,7 @@ public sealed record Database(DatabaseEngine Engine, string ConnectionString)
     public async Task MigrateAsync(CancellationToken cancel = default)
     {
         await using var db = Open();
+        db.Database.SetCommandTimeout(0); // a migration that rewrites a large table takes minutes
         await db.Database.MigrateAsync(cancel);
         if (Engine == DatabaseEngine.Sqlite)
         {
