@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace Lifecycle.Scoring;
@@ -44,13 +45,37 @@ public sealed record ScoringProfile(
 /// <summary>An event as scoring sees it: name, instant, and its properties as text (numbers and booleans as written).</summary>
 public sealed record ScoredEvent(string MessageId, string? Name, DateTime At, IReadOnlyDictionary<string, string> Properties)
 {
+    /// <summary>
+    /// Reads the payload's top-level "properties" (the last one when repeated, as JSON readers do): strings unescaped,
+    /// anything else as written. One forward pass, no document: a rescore reads millions of payloads.
+    /// </summary>
     public static ScoredEvent FromPayload(string messageId, string? name, DateTime at, string payload)
     {
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var document = JsonDocument.Parse(payload);
-        if (document.RootElement.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
-            foreach (var property in props.EnumerateObject())
-                properties[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+        var json = Encoding.UTF8.GetBytes(payload);
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); return new ScoredEvent(messageId, name, at, properties); }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isProperties = reader.ValueTextEquals("properties"u8);
+            reader.Read();
+            if (!isProperties) { reader.Skip(); continue; }
+            properties.Clear();
+            if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = reader.GetString()!;
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String) properties[key] = reader.GetString()!;
+                else
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    properties[key] = Encoding.UTF8.GetString(json, start, (int)reader.BytesConsumed - start);
+                }
+            }
+        }
         return new ScoredEvent(messageId, name, at, properties);
     }
 }

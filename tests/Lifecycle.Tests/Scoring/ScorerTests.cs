@@ -151,4 +151,23 @@ public class ScorerTests
         // No decay stays no decay (a missing half-life would read back as the default 30 days).
         Assert.Null(ScoringModel.FromJson((ScoringModel.Default with { HalfLifeDays = null }).ToJson()).HalfLifeDays);
     }
+
+    [Fact]
+    public void An_events_properties_are_read_as_text_strings_unescaped_and_the_rest_as_written()
+    {
+        var payload = """
+            {"event":"Page Viewed","properties":{"ignored":1},"context":{"properties":{"path":"/no"}},
+             "properties":{"path":"/pricing?q=\"x\"","title":"料金 \u00e9","price":1.50,"trial":true,"none":null,
+                           "tags":["a", {"b":2}],"nested":{"k":"v"}}}
+            """;
+        var e = ScoredEvent.FromPayload("m1", "Page Viewed", T0, payload);
+        // The last top-level "properties" only; the one inside context is not the event's.
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["path"] = "/pricing?q=\"x\"", ["title"] = "料金 é", ["price"] = "1.50", ["trial"] = "true", ["none"] = "null",
+            ["tags"] = """["a", {"b":2}]""", ["nested"] = """{"k":"v"}""",
+        }, e.Properties);
+        Assert.Empty(ScoredEvent.FromPayload("m2", "x", T0, """{"properties":{"a":"b"},"properties":"text"}""").Properties);
+        Assert.Empty(ScoredEvent.FromPayload("m3", "x", T0, """{"event":"x"}""").Properties);
+    }
 }
