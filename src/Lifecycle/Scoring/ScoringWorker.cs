@@ -360,15 +360,18 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         var ruleEvents = model.Engagement.Select(r => r.Event.ToLowerInvariant()).Distinct().ToList();
         var needProperties = model.Engagement.Where(r => r.Where is { Length: > 0 }).Select(r => r.Event.ToLowerInvariant()).Distinct().ToList();
         var noProperties = new Dictionary<string, string>();
+        // Both sides in byte order on PostgreSQL: a database collation may compare text through the C library, which
+        // made sorting 20M events by contact a third slower. SQLite compares bytes already.
+        var postgres = db.Engine == DatabaseEngine.Postgres;
         await using var people = db.OpenSibling();
         await using var activity = db.OpenSibling();
         var accounts = model.Fit.Length == 0 ? [] : await people.Accounts.AsNoTracking().ToDictionaryAsync(a => a.Id, cancel);
         // Events of a contact that no longer exists (merged away) are left out, so both sides hold the same ids.
-        var events = activity.Events.AsNoTracking()
+        var ruleNamed = activity.Events.AsNoTracking()
             .Where(e => e.ContactId != null && e.Name != null && ruleEvents.Contains(e.Name.ToLower()))
             .Where(e => e.ReceivedAt < readAt || (e.ReceivedAt == readAt && string.Compare(e.MessageId, readId) <= 0))
-            .Where(e => activity.Contacts.Any(c => c.Id == e.ContactId))
-            .OrderBy(e => e.ContactId)
+            .Where(e => activity.Contacts.Any(c => c.Id == e.ContactId));
+        var events = (postgres ? ruleNamed.OrderBy(e => EF.Functions.Collate(e.ContactId!, "C")) : ruleNamed.OrderBy(e => e.ContactId))
             .Select(e => new RuleEvent(e.MessageId, e.Name, e.ContactId!, e.Timestamp, needProperties.Contains(e.Name!.ToLower()) ? e.Payload : null))
             .AsAsyncEnumerable();
         await using var next = ruleEvents.Count == 0 ? AsyncEnumerable.Empty<RuleEvent>().GetAsyncEnumerator(cancel) : events.GetAsyncEnumerator(cancel);
@@ -376,7 +379,8 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         var page = new List<ScoreChange>();
         var pageContacts = 0;
         var own = new List<ScoredEvent>();
-        await foreach (var contact in people.Contacts.AsNoTracking().OrderBy(c => c.Id).AsAsyncEnumerable().WithCancellation(cancel))
+        var contacts = postgres ? people.Contacts.AsNoTracking().OrderBy(c => EF.Functions.Collate(c.Id, "C")) : people.Contacts.AsNoTracking().OrderBy(c => c.Id);
+        await foreach (var contact in contacts.AsAsyncEnumerable().WithCancellation(cancel))
         {
             own.Clear();
             for (; more && next.Current.ContactId == contact.Id; more = await next.MoveNextAsync())
@@ -394,7 +398,7 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
             await pages.WriteAsync(new ScoredPage(pageContacts, page), cancel);
             (page, pageContacts) = ([], 0);
         }
-        // Both sides are ordered by the database's collation of the same ids; an event left over means they were not.
+        // Both sides are ordered alike; an event left over means they were not.
         if (more) throw new InvalidOperationException($"events of contact {next.Current.ContactId} were read out of the contacts' order");
         await pages.WriteAsync(new ScoredPage(pageContacts, page), cancel);
     }
