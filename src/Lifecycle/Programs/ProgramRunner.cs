@@ -238,7 +238,7 @@ public sealed class ProgramRunner(Database database, TimeProvider clock, EmailOu
                 return new GoTo(step.Next);
             case ProgramStepTypes.AddPoints:
                 var (version, _) = await ScoringModels.CurrentAsync(db, clock, cancel);
-                var rule = $"program:{program.Id}:{step.Id}";
+                var rule = $"{ScoreChange.ProgramRulePrefix}{program.Id}:{step.Id}";
                 db.Add(new ScoreChange
                 {
                     ContactId = contact.Id, At = now, ModelVersion = version, RuleId = rule.Length > 64 ? rule[..64] : rule,

@@ -12,6 +12,12 @@ public enum ScoreKind { Fit, Engagement }
 /// </summary>
 public sealed class ScoreChange
 {
+    /// <summary>
+    /// Rule ids of points a program step awarded (program:{program}:{step}). No model computes them, so a rescore
+    /// keeps them, and a new version reads them from the versions they were written under.
+    /// </summary>
+    public const string ProgramRulePrefix = "program:";
+
     public long Id { get; set; }
     public required string ContactId { get; set; }
     public DateTime At { get; set; }

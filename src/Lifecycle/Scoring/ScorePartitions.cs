@@ -55,7 +55,7 @@ public static class ScorePartitions
 
     /// <summary>
     /// Indexes the build table as the partitioned table's indexes require, then in one transaction moves the version's
-    /// rows of <paramref name="carried"/> rules into it, drops the version's old partition and attaches the build table
+    /// rows of <paramref name="carried"/> rules and of programs into it, drops the version's old partition and attaches the build table
     /// in its place. The version's CHECK constraint spares the attach a scan.
     /// </summary>
     public static async Task SwapInAsync(NpgsqlConnection connection, int version, string[] carried, CancellationToken cancel)
@@ -79,7 +79,8 @@ public static class ScorePartitions
         var own = await ExistsAsync(connection, partition, cancel);
         var source = own ? partition : "score_changes_other";
         await connection.ExecuteAsync(new CommandDefinition(
-            $"INSERT INTO {build} SELECT * FROM {source} WHERE model_version = {version} AND rule_id = ANY(@carried)", new { carried },
+            $"INSERT INTO {build} SELECT * FROM {source} WHERE model_version = {version} AND (rule_id = ANY(@carried) OR starts_with(rule_id, @program))",
+            new { carried, program = ScoreChange.ProgramRulePrefix },
             transaction: swap, cancellationToken: cancel, commandTimeout: 0));
         await connection.ExecuteAsync(new CommandDefinition(own
                 ? $"DROP TABLE {partition}"

@@ -255,4 +255,40 @@ public class ScoringWorkerTests
         Assert.Equal(new RescoreResult(4, 1, 4, 0), await worker.RescoreAsync(4, default));
         Assert.Equal((4, 65.4468), await ScoreAsync(4));
     }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Points_a_program_awarded_survive_a_rescore_and_count_under_the_next_version(string engine)
+    {
+        await using var test = await TestDatabase.CreateAsync(engine);
+        await using (var db = test.Database.Open())
+        {
+            db.Contacts.Add(new Contact { Id = "c1", Title = "Analyst", Status = ContactStatus.Lead, CreatedAt = T.AddDays(-5) });
+            await ScoringModels.AddAsync(db, Model, TimeProvider.System, default);
+        }
+        var worker = Worker(test.Database);
+        await worker.RescoreAsync(2, default);
+        await using (var db = test.Database.Open())
+        {
+            // What a program's add_points step writes (Programs/ProgramRunner): no half-life, so no decay.
+            db.Add(new ScoreChange { ContactId = "c1", ModelVersion = 2, RuleId = "program:p1:s1", Kind = ScoreKind.Engagement, Points = 15, At = T.AddDays(-1) });
+            await db.SaveChangesAsync();
+        }
+        async Task<(int Rows, double Total)> ScoreAsync(int version)
+        {
+            await using var db = test.Database.Open();
+            var changes = await ScoringModels.ChangesAsync(db, "c1", version, T, default);
+            return (changes.Count, Scorer.ScoreAt(changes, T).Total);
+        }
+
+        // Rescoring the current version recomputes its rules (none match c1) and keeps the program's 15 points.
+        await worker.RescoreAsync(2, default);
+        Assert.Equal((1, 15.0), await ScoreAsync(2));
+        // A new version (webinar worth 30) reads them from version 2.
+        int next;
+        await using (var db = test.Database.Open())
+            next = (await ScoringModels.AddAsync(db, Model with { Engagement = [Model.Engagement[0] with { Points = 30 }, .. Model.Engagement[1..]] },
+                TimeProvider.System, default)).Version;
+        await worker.RescoreAsync(next, default);
+        Assert.Equal((1, 15.0), await ScoreAsync(next));
+    }
 }
