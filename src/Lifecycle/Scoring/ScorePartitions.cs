@@ -54,9 +54,9 @@ public static class ScorePartitions
         connection.ExecuteAsync($"DROP TABLE IF EXISTS {BuildTable(version)}");
 
     /// <summary>
-    /// Indexes the build table as the partitioned table's indexes require, then in one transaction moves the version's
-    /// rows of <paramref name="carried"/> rules and of programs into it, drops the version's old partition and attaches the build table
-    /// in its place. The version's CHECK constraint spares the attach a scan.
+    /// Indexes the build table as the partitioned table's indexes require. Then, in one transaction, moves the
+    /// version's rows of <paramref name="carried"/> rules and of programs into it, drops the version's old partition
+    /// and attaches the build table in its place. The version's CHECK constraint spares the attach a scan.
     /// </summary>
     public static async Task SwapInAsync(NpgsqlConnection connection, int version, string[] carried, CancellationToken cancel)
     {
