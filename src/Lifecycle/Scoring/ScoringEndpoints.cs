@@ -4,6 +4,7 @@ using Lifecycle.Contacts;
 using Lifecycle.Server;
 using Lifecycle.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
 
 namespace Lifecycle.Scoring;
 
@@ -84,11 +85,15 @@ public static class ScoringEndpoints
         return TypedResults.Created($"/api/scoring/models/{row.Version}", View(row, current));
     }
 
-    private static async Task<IResult> Rescore(LifecycleDb db, ScoringWorker worker, int version, CancellationToken cancel)
+    /// <summary>
+    /// Runs to the end even when the caller goes away (a proxy's timeout, a closed tab): at a million contacts a rescore
+    /// takes minutes, and stopping it half-way only wastes them. Only the server stopping cancels it.
+    /// </summary>
+    private static async Task<IResult> Rescore(LifecycleDb db, ScoringWorker worker, IHostApplicationLifetime lifetime, int version, CancellationToken cancel)
     {
         if (!await db.Set<ScoringModelVersion>().AnyAsync(m => m.Version == version, cancel))
             return Validation.NotFound("scoring model version", version.ToString(CultureInfo.InvariantCulture));
-        return TypedResults.Ok(await worker.RescoreAsync(version, cancel));
+        return TypedResults.Ok(await worker.RescoreAsync(version, lifetime.ApplicationStopping));
     }
 
     private static async Task<IResult> ScoreOf(LifecycleDb db, TimeProvider clock, string id, string? at)

@@ -235,7 +235,7 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
         }
     }
 
-    private const long ScoringLock = 0x53636f72696e6721; // "Scoring!": a worker batch and a rescore never run at once
+    internal const long ScoringLock = 0x53636f72696e6721; // "Scoring!": a worker batch and a rescore never run at once
 
     /// <summary>
     /// On PostgreSQL, holds the lock every worker batch takes (in any process) until disposed, so a rescore reads a

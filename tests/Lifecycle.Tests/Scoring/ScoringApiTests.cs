@@ -3,10 +3,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Dapper;
 using Lifecycle.Access;
 using Lifecycle.Scoring;
 using Lifecycle.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Lifecycle.Tests.Scoring;
 
@@ -137,5 +139,30 @@ public class ScoringApiTests
         // inquiry on identify, then mql by the hand-raiser (at the identify, as no transition goes before the latest).
         Assert.Equal(("inquiry", "mql", "rule:hand_raiser"), (transitions[0].ToStatus.ToString().ToLowerInvariant(), transitions[1].ToStatus.ToString().ToLowerInvariant(), transitions[1].Actor));
         Assert.Contains("'Demo Requested' (d1)", transitions[1].Reason);
+    }
+
+    [Fact]
+    public async Task A_rescore_runs_to_the_end_when_its_caller_goes_away()
+    {
+        await using var server = await RunningServer.StartAsync("postgres");
+        var api = server.Client;
+        await Expect(await api.PostAsJsonAsync("/api/contacts", new { id = "c1", email = "vp@acme.test", title = "VP Marketing", status = "lead", created_at = Instant(T) }), HttpStatusCode.Created);
+        await Expect(await api.PostAsJsonAsync("/api/scoring/models", Model), HttpStatusCode.Created);
+
+        // A worker batch of another process holds the scoring lock, so the rescore waits; meanwhile its caller goes away.
+        await using var worker = new NpgsqlConnection(server.Database.Database.ConnectionString);
+        await worker.OpenAsync();
+        await worker.ExecuteAsync("SELECT pg_advisory_lock(@lock)", new { @lock = ScoringWorker.ScoringLock });
+        using var gone = new CancellationTokenSource();
+        var call = api.PostAsync("/api/scoring/models/2/rescore", null, gone.Token);
+        await Eventually(async () => await worker.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_lock%' AND pid <> pg_backend_pid()") > 0 ? "waiting" : null);
+        await gone.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await worker.ExecuteAsync("SELECT pg_advisory_unlock(@lock)", new { @lock = ScoringWorker.ScoringLock });
+
+        // The rescore goes on and makes version 2 current.
+        await Eventually(async () => (await Expect(await api.GetAsync("/api/scoring/models/current"), HttpStatusCode.OK))
+            .GetProperty("version").GetInt32() == 2 ? "current" : null);
     }
 }
