@@ -18,6 +18,9 @@ public sealed class ScoreChange
     /// </summary>
     public const string ProgramRulePrefix = "program:";
 
+    /// <summary>In scoring_rule_sources: every program rule's rows of the source version count (<see cref="ScoreRows"/>).</summary>
+    public const string AllProgramRules = "program:*";
+
     public long Id { get; set; }
     public required string ContactId { get; set; }
     public DateTime At { get; set; }

@@ -80,7 +80,10 @@ public static class ScoringModels
 /// </summary>
 public sealed record ScoreRows(int Version, IReadOnlyDictionary<int, string[]> KeptFrom)
 {
-    /// <summary>model_version = Version OR (model_version = source AND rule_id IN kept rules) for each source.</summary>
+    /// <summary>
+    /// model_version = Version OR (model_version = source AND (rule_id IN kept rules OR rule_id LIKE 'program:%' when
+    /// the source's program rules are kept)) for each source.
+    /// </summary>
     public Expression<Func<ScoreChange, bool>> Predicate()
     {
         var change = Expression.Parameter(typeof(ScoreChange), "c");
@@ -88,9 +91,22 @@ public sealed record ScoreRows(int Version, IReadOnlyDictionary<int, string[]> K
         var rule = Expression.Property(change, nameof(ScoreChange.RuleId));
         Expression body = Expression.Equal(version, Expression.Constant(Version));
         foreach (var (source, rules) in KeptFrom)
-            body = Expression.OrElse(body, Expression.AndAlso(
-                Expression.Equal(version, Expression.Constant(source)),
-                Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(string)], Expression.Constant(rules), rule)));
+        {
+            var (named, programs) = Split(rules);
+            Expression? kept = named.Length == 0 ? null
+                : Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(string)], Expression.Constant(named), rule);
+            if (programs)
+            {
+                var program = Expression.Call(rule, typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string)])!,
+                    Expression.Constant(ScoreChange.ProgramRulePrefix));
+                kept = kept is null ? program : Expression.OrElse(kept, program);
+            }
+            if (kept is not null) body = Expression.OrElse(body, Expression.AndAlso(Expression.Equal(version, Expression.Constant(source)), kept));
+        }
         return Expression.Lambda<Func<ScoreChange, bool>>(body, change);
     }
+
+    /// <summary>A source's kept rule ids, apart from the marker that keeps all its program rules.</summary>
+    public static (string[] Named, bool Programs) Split(string[] rules) =>
+        (rules.Where(r => r != ScoreChange.AllProgramRules).ToArray(), rules.Contains(ScoreChange.AllProgramRules));
 }

@@ -265,20 +265,16 @@ public sealed class ScoringWorker(Database database, TimeProvider clock, Scoring
     {
         var activeSources = await db.Set<ScoringRuleSource>().AsNoTracking().Where(s => s.Version == active).ToListAsync(cancel);
         var readByActive = activeSources.Where(s => s.SourceVersion == version).Select(s => s.RuleId).ToArray();
-        if (version != active)
-        {
-            // Program points count under every later version: the active version's own, and those it reads.
-            var programRules = await db.Set<ScoreChange>().Where(c => c.ModelVersion == active && c.RuleId.StartsWith(ScoreChange.ProgramRulePrefix))
-                .Select(c => c.RuleId).Distinct().ToListAsync(cancel);
-            kept = kept.Union(programRules).Union(activeSources.Where(s => s.RuleId.StartsWith(ScoreChange.ProgramRulePrefix)).Select(s => s.RuleId)).ToHashSet();
-        }
+        // Program points count under every later version: those written under the active version, and those it reads.
+        bool Carried(string rule) => kept.Contains(rule) || rule == ScoreChange.AllProgramRules;
+        var fromActive = version == active ? [] : kept.Append(ScoreChange.AllProgramRules);
         await using var transaction = await db.Database.BeginTransactionAsync(cancel);
         if (deleteOthers)
             await db.Set<ScoreChange>().Where(c => c.ModelVersion == version && !readByActive.Contains(c.RuleId) && !c.RuleId.StartsWith(ScoreChange.ProgramRulePrefix))
                 .ExecuteDeleteAsync(cancel);
         await db.Set<ScoringRuleSource>().Where(s => s.Version == version).ExecuteDeleteAsync(cancel);
-        db.AddRange(kept.Select(rule => new ScoringRuleSource { Version = version, RuleId = rule, SourceVersion = active }));
-        db.AddRange(activeSources.Where(s => kept.Contains(s.RuleId) && s.SourceVersion != version)
+        db.AddRange(fromActive.Select(rule => new ScoringRuleSource { Version = version, RuleId = rule, SourceVersion = active }));
+        db.AddRange(activeSources.Where(s => Carried(s.RuleId) && s.SourceVersion != version)
             .Select(s => new ScoringRuleSource { Version = version, RuleId = s.RuleId, SourceVersion = s.SourceVersion }));
         await db.SaveChangesAsync(cancel);
         await transaction.CommitAsync(cancel);

@@ -119,7 +119,13 @@ public sealed class SegmentSql
     {
         var rows = new StringBuilder($"(s.model_version = {Parameter(_scoreRows.Version)}");
         foreach (var (source, rules) in _scoreRows.KeptFrom)
-            rows.Append($" OR (s.model_version = {Parameter(source)} AND s.rule_id IN ({string.Join(", ", rules.Select(Parameter))}))");
+        {
+            var (named, programs) = ScoreRows.Split(rules);
+            var kept = new List<string>();
+            if (named.Length > 0) kept.Add($"s.rule_id IN ({string.Join(", ", named.Select(Parameter))})");
+            if (programs) kept.Add($"s.rule_id LIKE {Parameter(ScoreChange.ProgramRulePrefix + "%")}");
+            if (kept.Count > 0) rows.Append($" OR (s.model_version = {Parameter(source)} AND ({string.Join(" OR ", kept)}))");
+        }
         return rows.Append(')').ToString();
     }
 

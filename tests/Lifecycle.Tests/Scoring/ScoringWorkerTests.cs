@@ -1,5 +1,6 @@
 using Lifecycle.Contacts;
 using Lifecycle.Scoring;
+using Lifecycle.Segments;
 using Lifecycle.Storage;
 using Lifecycle.Tests.Support;
 using Lifecycle.Tracking;
@@ -290,5 +291,14 @@ public class ScoringWorkerTests
                 TimeProvider.System, default)).Version;
         await worker.RescoreAsync(next, default);
         Assert.Equal((1, 15.0), await ScoreAsync(next));
+        // And still after rescoring that version, now current (it reads them from version 2 still).
+        await worker.RescoreAsync(next, default);
+        Assert.Equal((1, 15.0), await ScoreAsync(next));
+        // Segments read them as well: c1's score now is 15.
+        await using (var db = test.Database.Open())
+        {
+            Assert.Equal(1, await SegmentQueries.CountAsync(db, SegmentParser.Parse("score >= 15"), TimeProvider.System, default));
+            Assert.Equal(0, await SegmentQueries.CountAsync(db, SegmentParser.Parse("score > 15"), TimeProvider.System, default));
+        }
     }
 }
